@@ -1,0 +1,49 @@
+# tornado-boilerplate: every command a developer or CI needs. The virtual environment lives in $(VENV).
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+APT_PACKAGES := python3 python3-venv python3-pip openssl etcd-server wrk chromium chromium-driver
+
+.PHONY: install-requirements prepare run test lint typecheck pytest coverage certs clean
+
+install-requirements:  ## System packages: Python, OpenSSL, etcd (lock server), wrk (bench), Chromium (browser test)
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+prepare: $(PY)  ## Virtual environment with the runtime and development dependencies
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+
+run:  ## Serve on http://localhost:5000 (add ARGS="--port 8080 ..." for settings)
+	$(PY) server.py $(ARGS)
+
+lint:
+	$(PY) -m ruff check .
+
+typecheck:
+	$(PY) -m mypy
+
+pytest:
+	$(PY) -m pytest $(ARGS)
+
+coverage:  ## The test suite under coverage, with a per-file report
+	rm -f .coverage .coverage.*
+	$(PY) -m coverage run -m pytest $(ARGS)
+	$(PY) -m coverage combine -q
+	$(PY) -m coverage report
+
+test: lint typecheck coverage  ## Lint, type check, then every unit and integration test with coverage
+
+certs:  ## Self-signed TLS pair for --ssl in keys/ (never commit real keys)
+	openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 365 \
+		-keyout keys/server.key -out keys/server.crt -subj "/CN=localhost" \
+		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1"
+	chmod 600 keys/server.key
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.* htmlcov
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,256 @@
+"""`CustomRequestHandler`: the parent of every handler in this project.
+
+It centralises what each endpoint would otherwise repeat: JSON success responses (`make_response`), one JSON
+error shape for every error (`write_error`), JSON body parsing with precise 400s, a request-body size limit
+answered with a JSON 413, CORS per handler (`CORS_ENABLED`), preflight `OPTIONS`, the request id, and access to
+the process-wide database and lock manager through the Application settings.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from collections.abc import Awaitable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, cast
+
+from tornado import httputil
+from tornado.concurrent import Future
+from tornado.web import Application, HTTPError, RequestHandler, stream_request_body
+
+from src.model.errors import ApiError, BadRequestError, PayloadTooLargeError, ServiceUnavailableError
+from src.server.application_context import ApplicationContext
+from src.utils.logging import request_context
+
+if TYPE_CHECKING:
+    from src.utils.concurrency.lock_manager import LockManager
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
+
+# Bodies larger than the limit but announced with Content-Length are refused before they are read; a chunked
+# body is counted as it arrives. Either way the client gets a JSON 413 and the connection is closed.
+_UNLIMITED = 2**62
+_CORS_ALLOWED_HEADERS = "Content-Type, Authorization, X-Request-ID, If-None-Match"
+_CORS_EXPOSED_HEADERS = "Location, ETag, X-Request-ID, X-Total-Count"
+
+
+@stream_request_body
+class CustomRequestHandler(RequestHandler):
+    """Base request handler: subclass it, set `SUPPORTED_METHODS`/`CORS_ENABLED`, define `get`/`post`/..."""
+
+    CORS_ENABLED = False
+
+    request_id: str
+    log_fields: dict[str, Any]
+    error_exc_info: ExcInfo | None = None
+
+    def __init__(self, application: Application, request: httputil.HTTPServerRequest, **kwargs: Any) -> None:
+        super().__init__(application, request, **kwargs)
+        # Graceful shutdown waits for this count to reach zero.
+        self._in_flight = self.settings.get("in_flight")
+        if self._in_flight is not None:
+            self._in_flight.enter()
+
+    def finish(self, chunk: str | bytes | dict[str, Any] | None = None) -> Future[None]:
+        try:
+            return super().finish(chunk)
+        finally:
+            self._leave_in_flight()
+
+    def on_connection_close(self) -> None:
+        super().on_connection_close()
+        self._leave_in_flight()
+
+    def _leave_in_flight(self) -> None:
+        if self._in_flight is not None:
+            self._in_flight.leave()
+            self._in_flight = None
+
+    # ---- settings and process-wide objects -------------------------------------------------------------------
+
+    @property
+    def context(self) -> ApplicationContext:
+        return cast(ApplicationContext, self.settings["context"])
+
+    @property
+    def db(self) -> Any:
+        """The database (Motor or the embedded store): set once per process at start-up."""
+        database = self.settings.get("db")
+        if database is None:
+            raise ServiceUnavailableError("the database is not available")
+        return database
+
+    @property
+    def lock_manager(self) -> LockManager:
+        """The process's `LockManager`; 503 when the lock server is switched off."""
+        manager = self.settings.get("lock_manager")
+        if manager is None:
+            raise ServiceUnavailableError("the lock server is disabled (start with --lock_server)")
+        return cast("LockManager", manager)
+
+    # ---- request set-up ---------------------------------------------------------------------------------------
+
+    def set_default_headers(self) -> None:
+        # Tornado calls this on creation and again when an error clears the response, so the request id and
+        # the CORS headers are on every response, errors included.
+        if "request_id" not in self.__dict__:
+            incoming = self.request.headers.get("X-Request-ID")
+            well_formed = request_context.well_formed_request_id(incoming)
+            self.request_id = incoming if well_formed and incoming else request_context.new_request_id()
+            self.log_fields = {}
+            self._body_chunks: list[bytes] = []
+            self._body_size = 0
+        self.set_header("X-Request-ID", self.request_id)
+        if self.CORS_ENABLED:
+            self._set_cors_headers()
+
+    def prepare(self) -> Awaitable[None] | None:
+        # Runs in the request's own task (set_default_headers may not), so the context is (re)bound here.
+        request_context.bind(self.request_id, self.log_fields)
+        limit = self.context.server.max_body_size
+        declared = self.request.headers.get("Content-Length")
+        connection = self.request.connection
+        if declared is not None and int(declared) > limit:
+            # Let Tornado drain instead of answering a plain-text 400; our 413 closes the connection anyway.
+            if connection is not None and hasattr(connection, "set_max_body_size"):
+                connection.set_max_body_size(int(declared))
+            raise PayloadTooLargeError(f"request body is {declared} bytes; the limit is {limit}")
+        if declared is None and connection is not None and hasattr(connection, "set_max_body_size"):
+            connection.set_max_body_size(_UNLIMITED)  # chunked: data_received enforces the limit
+        return None
+
+    def data_received(self, chunk: bytes) -> None:
+        if self._finished:
+            return
+        self._body_size += len(chunk)
+        if self._body_size > self.context.server.max_body_size:
+            self._body_chunks.clear()
+            self.send_error(413, exc_info=_exc_info(PayloadTooLargeError(
+                f"request body exceeds the limit of {self.context.server.max_body_size} bytes")))
+            return
+        self._body_chunks.append(chunk)
+
+    @property
+    def body(self) -> bytes:
+        """The whole request body (handlers stream their bodies so the size limit can be enforced)."""
+        if len(self._body_chunks) != 1:
+            self._body_chunks = [b"".join(self._body_chunks)]
+        return self._body_chunks[0]
+
+    def json_body(self) -> dict[str, Any]:
+        """The body as a JSON object; a 400 says exactly what is wrong with it otherwise."""
+        raw = self.body
+        if not raw.strip():
+            raise BadRequestError("request body is empty; a JSON object is required")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise BadRequestError(f"request body is not valid UTF-8 (byte {error.start})") from None
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise BadRequestError(
+                f"request body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+            ) from None
+        if not isinstance(document, dict):
+            raise BadRequestError(f"request body must be a JSON object, not {_json_type(document)}")
+        return document
+
+    # ---- responses --------------------------------------------------------------------------------------------
+
+    def make_response(self, body: Any = None, status: int = 200, headers: dict[str, str] | None = None) -> None:
+        """Finish the request with `body` as JSON (no body for None, 204 and 304)."""
+        self.set_status(status)
+        for name, value in (headers or {}).items():
+            self.set_header(name, value)
+        if body is None or status in (204, 304):
+            self.finish()
+            return
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(json.dumps(body, separators=(",", ":"), ensure_ascii=False))
+
+    def options(self, *args: Any, **kwargs: Any) -> None:
+        """Answer preflight (and plain) OPTIONS: which methods this resource accepts."""
+        allowed = ", ".join(self._implemented_methods())
+        self.set_header("Allow", allowed)
+        if self.CORS_ENABLED:
+            self.set_header("Access-Control-Allow-Methods", allowed)
+            self.set_header("Access-Control-Allow-Headers", _CORS_ALLOWED_HEADERS)
+            self.set_header("Access-Control-Max-Age", "600")
+        self.set_status(204)
+        self.finish()
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """The one error shape: {code, message, method, uri, request_id[, trace]} for every error."""
+        exc_info = cast("ExcInfo | None", kwargs.get("exc_info"))
+        error = exc_info[1] if exc_info else None
+        message = _client_message(status_code, error)
+        if isinstance(error, ApiError):
+            self.log_fields.update(error.fields)
+        self.log_fields.setdefault("reason", message)
+        if status_code == 405:
+            self.set_header("Allow", ", ".join(self._implemented_methods()))
+        body: dict[str, Any] = {
+            "code": status_code,
+            "message": message,
+            "method": self.request.method,
+            "uri": self.request.uri,
+            "request_id": self.request_id,
+        }
+        if exc_info and self.context.server.traces_to_client:
+            body["trace"] = "".join(traceback.format_exception(*exc_info))
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(json.dumps(body, separators=(",", ":"), ensure_ascii=False))
+
+    def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
+        exc_info = kwargs.get("exc_info")
+        if exc_info and isinstance(exc_info[1], ApiError):
+            status_code = exc_info[1].status
+        super().send_error(status_code, **kwargs)
+
+    def log_exception(self, typ: type[BaseException] | None, value: BaseException | None,
+                      tb: TracebackType | None) -> None:
+        # Expected errors (ApiError, HTTPError) are reported by the canonical log line alone; anything else is a
+        # bug whose traceback the canonical line carries at ERROR level (and never the client outside debug).
+        if isinstance(value, ApiError | HTTPError):
+            return
+        if typ is not None and value is not None and tb is not None:
+            self.error_exc_info = (typ, value, tb)
+
+    # ---- helpers ----------------------------------------------------------------------------------------------
+
+    def _implemented_methods(self) -> list[str]:
+        own = [m for m in self.SUPPORTED_METHODS
+               if getattr(type(self), m.lower(), None) is not getattr(RequestHandler, m.lower(), None)]
+        return own if "OPTIONS" in own else [*own, "OPTIONS"]
+
+    def _set_cors_headers(self) -> None:
+        origins = self.context.server.cors_origins
+        origin = self.request.headers.get("Origin")
+        if "*" in origins:
+            self.set_header("Access-Control-Allow-Origin", "*")
+        elif origin is not None and origin.rstrip("/") in origins:
+            self.set_header("Access-Control-Allow-Origin", origin)
+            self.set_header("Access-Control-Allow-Credentials", "true")
+        self.add_header("Vary", "Origin")
+        self.set_header("Access-Control-Expose-Headers", _CORS_EXPOSED_HEADERS)
+
+
+def _exc_info(error: BaseException) -> ExcInfo:
+    try:
+        raise error
+    except BaseException as raised:  # noqa: BLE001 - only to attach a traceback to `error`
+        return (type(raised), raised, cast(TracebackType, raised.__traceback__))
+
+
+def _client_message(status_code: int, error: BaseException | None) -> str:
+    if isinstance(error, ApiError):
+        return error.message
+    if isinstance(error, HTTPError) and error.reason and status_code < 500:
+        return error.reason
+    return httputil.responses.get(status_code, "Unknown Error")
+
+
+def _json_type(value: Any) -> str:
+    names = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)

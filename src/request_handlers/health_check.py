@@ -1,0 +1,49 @@
+"""Liveness (`GET /ping`) and readiness (`GET /health`) probes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+
+from src.request_handlers.custom_request_handler import CustomRequestHandler
+
+# A dependency check: a coroutine function that returns when the dependency answers and raises otherwise.
+HealthCheck = Callable[[], Awaitable[object]]
+
+CHECK_TIMEOUT_SECONDS = 1.5
+
+
+class HealthCheckHandler(CustomRequestHandler):
+    """Liveness: the process is up and its event loop answers. Synchronous on purpose: nothing to await."""
+
+    SUPPORTED_METHODS = ("GET", "OPTIONS")
+
+    def get(self) -> None:
+        self.make_response({"status": "ok"})
+
+
+class ReadinessHandler(CustomRequestHandler):
+    """Readiness: every configured dependency answers within a short timeout; 503 names the ones that don't."""
+
+    SUPPORTED_METHODS = ("GET", "OPTIONS")
+
+    async def get(self) -> None:
+        checks: Mapping[str, HealthCheck] = self.settings.get("health_checks", {})
+        names = list(checks)
+        results = await asyncio.gather(*(_run_check(checks[name]) for name in names))
+        report = dict(zip(names, results, strict=True))
+        healthy = all(result["status"] == "ok" for result in report.values())
+        self.make_response({"status": "ok" if healthy else "unavailable", "checks": report},
+                           status=200 if healthy else 503)
+
+
+async def _run_check(check: HealthCheck) -> dict[str, object]:
+    started = time.perf_counter()
+    try:
+        await asyncio.wait_for(check(), CHECK_TIMEOUT_SECONDS)
+    except TimeoutError:
+        return {"status": "unavailable", "error": f"no answer within {CHECK_TIMEOUT_SECONDS} s"}
+    except Exception as error:  # noqa: BLE001 - any failure of a dependency is reported, not raised
+        return {"status": "unavailable", "error": type(error).__name__ + (f": {error}" if str(error) else "")}
+    return {"status": "ok", "time_ms": round((time.perf_counter() - started) * 1000, 2)}

@@ -1,0 +1,125 @@
+"""Every setting of the server, resolved once at start-up and frozen.
+
+`ArgumentParsingUtils.parse()` builds one `ApplicationContext` from CLI flags, environment variables, the YAML
+file given with `--config` and the defaults (in that order of precedence). Nothing mutates it afterwards; it is
+handed to the Application settings so handlers and jobs read the same values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus
+
+# The repository root: template, static, keys/, logs/ and data/ paths are resolved from here, never from the cwd.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    port: int = 5000
+    address: str = "0.0.0.0"
+    proc: int = 1
+    env: str = "dev"
+    debug: bool = False
+    ssl: bool = False
+    certfile: Path = PROJECT_ROOT / "keys" / "server.crt"
+    keyfile: Path = PROJECT_ROOT / "keys" / "server.key"
+    max_body_size: int = 1024 * 1024
+    shutdown_grace: float = 10.0
+    cors_origins: tuple[str, ...] = ("*",)
+    loop: str = "asyncio"
+    example_jobs: bool = True
+    locking_hold_seconds: float = 2.0
+
+    @property
+    def traces_to_client(self) -> bool:
+        """Tracebacks may reach a client only in debug mode, and debug mode exists only in `dev`."""
+        return self.debug and self.env == "dev"
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.ssl else "http"
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    level: str = "INFO"
+    host: str | None = None
+    port: int | None = None
+    directory: Path = PROJECT_ROOT / "logs"
+    file_name: str = "server.log"
+    max_bytes: int = 10 * 1024 * 1024
+    backup_count: int = 5
+    health_checks: bool = False
+    # A logging.config.dictConfig mapping from the YAML file's `logging:` section; replaces the default handlers.
+    dict_config: Mapping[str, Any] | None = field(default=None, compare=False)
+
+    @property
+    def syslog_enabled(self) -> bool:
+        return self.host is not None and self.port is not None
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    host: str | None = None
+    port: int = 27017
+    name: str = "tornado_boilerplate"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    uri: str | None = field(default=None, repr=False)
+    path: Path = PROJECT_ROOT / "data"
+    timeout_ms: int = 2000
+
+    @property
+    def uses_mongo(self) -> bool:
+        """MongoDB (through Motor) when a host or URI is configured, else the embedded store."""
+        return self.uri is not None or self.host is not None
+
+    def mongo_uri(self) -> str:
+        """The connection URI; credentials are URL-escaped so `@`, `:` or `/` in a password cannot break it."""
+        if self.uri is not None:
+            return self.uri
+        credentials = ""
+        if self.user is not None:
+            credentials = quote_plus(self.user)
+            if self.password is not None:
+                credentials += ":" + quote_plus(self.password)
+            credentials += "@"
+        return f"mongodb://{credentials}{self.host or 'localhost'}:{self.port}/{self.name}"
+
+
+@dataclass(frozen=True)
+class LockServerSettings:
+    enabled: bool = False
+    host: str = "localhost"
+    port: int = 2379
+    ttl: int = 10
+    timeout: float = 2.0
+
+
+@dataclass(frozen=True)
+class HttpClientSettings:
+    max_clients: int = 100
+    connect_timeout: float = 3.0
+    request_timeout: float = 5.0
+    example_client_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ApplicationContext:
+    server: ServerSettings = field(default_factory=ServerSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    lock_server: LockServerSettings = field(default_factory=LockServerSettings)
+    http_client: HttpClientSettings = field(default_factory=HttpClientSettings)
+    config_path: Path | None = None
+
+    @property
+    def example_client_url(self) -> str:
+        """The example client's upstream; by default this server's own liveness probe."""
+        if self.http_client.example_client_url:
+            return self.http_client.example_client_url
+        return f"{self.server.scheme}://127.0.0.1:{self.server.port}/ping"

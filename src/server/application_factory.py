@@ -1,0 +1,34 @@
+"""`ApplicationFactory`: the `tornado.web.Application` from the Router map and the settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tornado.web import Application
+
+from src.request_handlers.not_found import NotFoundHandler
+from src.server.application_context import ApplicationContext
+from src.server.lifecycle import InFlightRequests
+from src.server.router import STATIC_PATH, TEMPLATE_PATH, Router
+
+
+class ApplicationFactory:
+    @staticmethod
+    def create(context: ApplicationContext, **components: Any) -> Application:
+        """`components` are the per-process objects (db, lock_manager, health_checks...) handlers read."""
+        settings: dict[str, Any] = {
+            "context": context,
+            "in_flight": InFlightRequests(),
+            "health_checks": {},
+            "compress_response": True,
+            "default_handler_class": NotFoundHandler,
+            "template_path": str(TEMPLATE_PATH),
+            "static_path": str(STATIC_PATH),
+            "debug": context.server.traces_to_client,
+            "autoreload": False,
+            "serve_traceback": context.server.traces_to_client,
+            "xheaders": False,
+        }
+        settings.update(components)
+        return Application(Router.routes(), **settings)
+

@@ -1,0 +1,17 @@
+"""The process-wide objects each worker creates after the fork (clients start threads and sockets, which must
+not be shared across processes). Each returns its Application settings entries and registers its shutdown hook
+on the `Lifecycle`; `/health` checks what is registered in `health_checks`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from src.server.application_context import ApplicationContext
+from src.server.lifecycle import Lifecycle
+
+
+async def start_components(context: ApplicationContext, lifecycle: Lifecycle) -> dict[str, Any]:
+    """Create this process's database client, lock manager, HTTP client and scheduler."""
+    settings: dict[str, Any] = {"health_checks": {}}
+    # Each feature adds its start-up here, in dependency order (database, lock server, HTTP client, jobs).
+    return settings

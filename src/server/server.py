@@ -1,0 +1,225 @@
+"""Start-up and shutdown sequence, process model and signal handling.
+
+One process (`--proc 1`): it binds the port, starts its components, serves, and on SIGTERM/SIGINT stops
+accepting, lets in-flight requests finish (bounded by `--shutdown_grace`), runs the shutdown hooks, flushes the
+logs and exits 0.
+
+Several (`--proc N`, 0 = one per core): a supervisor forks N workers. Each worker binds its own listening socket
+with SO_REUSEPORT, so the kernel spreads connections across workers (a shared accept socket was measured to put
+every keep-alive connection on one worker). Everything that starts threads or sockets (database, etcd and HTTP
+clients) is created in the worker, after the fork. The supervisor restarts a worker that dies, forwards
+SIGTERM/SIGINT to all of them and exits after they have.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import os
+import signal
+import socket
+import ssl
+import sys
+import time
+from collections.abc import Sequence
+from types import FrameType
+
+from tornado.netutil import bind_sockets
+
+from src.server.application_context import ApplicationContext
+from src.server.application_factory import ApplicationFactory
+from src.server.components import start_components
+from src.server.http_server_factory import HTTPServerFactory, StartupError
+from src.server.lifecycle import InFlightRequests, Lifecycle
+from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils, SettingsError
+from src.utils.logging.logging_setup import configure_logging, flush_logging
+
+# A worker that dies this soon after starting, this many times in a row, is not restarted again.
+CRASH_WINDOW_SECONDS = 2.0
+MAX_QUICK_CRASHES = 5
+
+
+def _logger() -> logging.Logger:
+    return logging.getLogger("tornado_boilerplate.server")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `python server.py`; returns the process exit code."""
+    try:
+        context = ArgumentParsingUtils.parse(argv)
+        tls = HTTPServerFactory.ssl_context(context)
+        processes = context.server.proc or os.cpu_count() or 1
+        if processes == 1:
+            sockets = _bind(context, reuse_port=False)
+        else:
+            reservation = _reserve_port(context)
+    except (SettingsError, StartupError) as error:
+        print(f"server.py: error: {error}", file=sys.stderr)
+        return 2
+    if processes == 1:
+        configure_logging(context, worker_id=None)
+        return run_worker(context, tls, worker_id=None, sockets=sockets)
+    configure_logging(context, worker_id=None, supervisor=True)
+    try:
+        return Supervisor(context, tls, processes).run()
+    finally:
+        reservation.close()
+
+
+def _bind(context: ApplicationContext, reuse_port: bool) -> list[socket.socket]:
+    try:
+        return bind_sockets(context.server.port, context.server.address, reuse_port=reuse_port)
+    except OSError as error:
+        raise StartupError(f"invalid setting port: cannot listen on {context.server.address}:"
+                           f"{context.server.port}: {error.strerror}") from None
+
+
+def _reserve_port(context: ApplicationContext) -> socket.socket:
+    """Bind (without listening) a SO_REUSEPORT socket in the supervisor: fails early if the port is taken, and
+    keeps it ours while workers come and go. A socket that does not listen receives no connections."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        context.server.address, context.server.port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)[0]
+    reservation = socket.socket(family, kind, proto)
+    reservation.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    reservation.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        reservation.bind(address)
+    except OSError as error:
+        reservation.close()
+        raise StartupError(f"invalid setting port: cannot listen on {context.server.address}:"
+                           f"{context.server.port}: {error.strerror}") from None
+    return reservation
+
+
+def run_worker(context: ApplicationContext, tls: ssl.SSLContext | None, worker_id: int | None,
+               sockets: list[socket.socket] | None = None) -> int:
+    """Serve until SIGTERM/SIGINT in this process; returns the exit code."""
+    if context.server.loop == "uvloop":
+        import uvloop
+
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            return runner.run(Worker(context, tls, worker_id).serve(sockets))
+    return asyncio.run(Worker(context, tls, worker_id).serve(sockets))
+
+
+class Worker:
+    """One serving process: components, Application, HTTPServer, and the graceful stop."""
+
+    def __init__(self, context: ApplicationContext, tls: ssl.SSLContext | None, worker_id: int | None) -> None:
+        self.context = context
+        self.tls = tls
+        self.worker_id = worker_id
+
+    async def serve(self, sockets: list[socket.socket] | None) -> int:
+        logger = _logger()
+        lifecycle = Lifecycle()
+        try:
+            components = await start_components(self.context, lifecycle)
+        except Exception:
+            logger.exception("start-up failed")
+            await lifecycle.shutdown()
+            flush_logging()
+            return 1
+        application = ApplicationFactory.create(self.context, **components)
+        server = HTTPServerFactory.create(application, self.context, self.tls)
+        server.add_sockets(sockets if sockets is not None else _bind(self.context, reuse_port=True))
+
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        # Objects alive after start-up never become garbage; keeping them out of the collector's generations
+        # shortens the full collections that otherwise pause requests under load.
+        gc.freeze()
+        logger.info("listening on %s://%s:%d", self.context.server.scheme, self.context.server.address,
+                    self.context.server.port)
+
+        await stop.wait()
+        logger.info("stopping: no new connections; waiting up to %.1f s for in-flight requests",
+                    self.context.server.shutdown_grace)
+        server.stop()
+        in_flight: InFlightRequests = application.settings["in_flight"]
+        if not await in_flight.wait_idle(self.context.server.shutdown_grace):
+            logger.warning("shutdown grace period over with %d request(s) still in flight", in_flight.count)
+        try:
+            await asyncio.wait_for(server.close_all_connections(), 2.0)
+        except TimeoutError:
+            logger.warning("some connections did not close in time")
+        await lifecycle.shutdown()
+        logger.info("stopped")
+        flush_logging()
+        return 0
+
+
+class Supervisor:
+    """Forks the workers, restarts one that dies, forwards SIGTERM/SIGINT and waits for all of them."""
+
+    def __init__(self, context: ApplicationContext, tls: ssl.SSLContext | None, processes: int) -> None:
+        self.context = context
+        self.tls = tls
+        self.processes = processes
+        self.children: dict[int, tuple[int, float]] = {}  # pid -> (worker id, start time)
+        self.stopping = False
+        self.quick_crashes = 0
+
+    def run(self) -> int:
+        logger = _logger()
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        for worker_id in range(self.processes):
+            self._spawn(worker_id)
+        logger.info("supervising %d workers on port %d", self.processes, self.context.server.port)
+        exit_code = 0
+        while self.children:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                break
+            if pid not in self.children:
+                continue
+            worker_id, started = self.children.pop(pid)
+            code = os.waitstatus_to_exitcode(status)
+            if self.stopping:
+                exit_code = exit_code or (1 if code not in (0, -signal.SIGTERM, -signal.SIGINT) else 0)
+                continue
+            self.quick_crashes = self.quick_crashes + 1 if time.monotonic() - started < CRASH_WINDOW_SECONDS else 0
+            if self.quick_crashes >= MAX_QUICK_CRASHES:
+                logger.error("worker %d keeps dying at start-up (exit %d); stopping", worker_id, code)
+                self._forward(signal.SIGTERM)
+                self.stopping = True
+                exit_code = 1
+                continue
+            logger.warning("worker %d (pid %d) exited with %d; restarting it", worker_id, pid, code)
+            self._spawn(worker_id)
+        logger.info("all workers stopped")
+        flush_logging()
+        return exit_code
+
+    def _spawn(self, worker_id: int) -> None:
+        flush_logging()
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns into the supervisor's code
+            code = 1
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                configure_logging(self.context, worker_id=worker_id)
+                code = run_worker(self.context, self.tls, worker_id)
+            except BaseException:  # noqa: BLE001 - report and exit; a worker must not unwind into the supervisor
+                _logger().exception("worker %d failed", worker_id)
+            finally:
+                flush_logging()
+                os._exit(code)
+        self.children[pid] = (worker_id, time.monotonic())
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        self.stopping = True
+        self._forward(signum)
+
+    def _forward(self, signum: int) -> None:
+        for pid in list(self.children):
+            try:
+                os.kill(pid, signum)
+            except ProcessLookupError:
+                pass

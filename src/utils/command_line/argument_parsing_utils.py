@@ -1,0 +1,315 @@
+"""Command line, environment and YAML settings, resolved into one frozen `ApplicationContext`.
+
+Precedence: CLI flag > environment variable > YAML file (`--config`) > default. Every setting is declared once
+in `SETTINGS`; the argparse flags (with hyphenated aliases), the environment variable names, the YAML keys, the
+`-h` text and the validation all come from that table. Defaults live on the dataclasses in
+`src.server.application_context`, so there is exactly one place for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import yaml
+
+from src.server.application_context import (
+    PROJECT_ROOT,
+    ApplicationContext,
+    DatabaseSettings,
+    HttpClientSettings,
+    LockServerSettings,
+    LoggingSettings,
+    ServerSettings,
+)
+
+
+class SettingsError(Exception):
+    """An invalid setting; the message is one line naming the setting and what is wrong."""
+
+
+Converter = Callable[[str], Any]
+
+
+def _integer(minimum: int, maximum: int | None = None) -> Converter:
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a whole number") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            bound = f"{minimum}-{maximum}" if maximum is not None else f">= {minimum}"
+            raise ValueError(f"{value} is out of range ({bound})")
+        return value
+
+    return convert
+
+
+def _number(minimum: float) -> Converter:
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a number") from None
+        if not value >= minimum:  # also rejects NaN
+            raise ValueError(f"{value} is out of range (>= {minimum})")
+        return value
+
+    return convert
+
+
+def _choice(*choices: str) -> Converter:
+    def convert(text: str) -> str:
+        value = text.strip()
+        if value not in choices:
+            raise ValueError(f"{text!r} is not one of {', '.join(choices)}")
+        return value
+
+    return convert
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _boolean(text: str) -> bool:
+    value = text.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"{text!r} is not a boolean (true/false)")
+
+
+def _text(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return text
+
+
+def _path(text: str) -> Path:
+    # Relative paths are taken from the project root so the server behaves the same from any working directory.
+    return PROJECT_ROOT / _text(text)
+
+
+def _origins(text: str) -> tuple[str, ...]:
+    origins = tuple(part.strip().rstrip("/") for part in text.split(",") if part.strip())
+    if not origins:
+        raise ValueError("must name at least one origin or '*'")
+    for origin in origins:
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise ValueError(f"{origin!r} is not '*' or an http(s)://host[:port] origin")
+    return origins
+
+
+PORT = _integer(1, 65535)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its flag (`--name`), where its value lands, how it is read and documented."""
+
+    name: str
+    group: str
+    attr: str
+    convert: Converter
+    help: str
+    extra_env: tuple[str, ...] = ()
+    switch: bool = False
+
+    @property
+    def env(self) -> tuple[str, ...]:
+        return ("TB_" + self.name.upper(), *self.extra_env)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # Basic application parameters.
+    Setting("proc", "server", "proc", _integer(0, 256), "number of server processes; 0 = one per CPU core"),
+    Setting("port", "server", "port", PORT, "listening port", extra_env=("PORT",)),
+    Setting("address", "server", "address", _text, "listening address"),
+    Setting("env", "server", "env", _choice("dev", "prod"), "environment: dev or prod (prod never sends tracebacks)"),
+    Setting("debug", "server", "debug", _boolean, "debug mode: tracebacks in error bodies, templates reloaded (dev only)",
+            switch=True),
+    Setting("ssl", "server", "ssl", _boolean, "serve HTTPS with --certfile/--keyfile", switch=True),
+    Setting("certfile", "server", "certfile", _path, "TLS certificate (PEM); relative to the project root"),
+    Setting("keyfile", "server", "keyfile", _path, "TLS private key (PEM); relative to the project root"),
+    Setting("max_body_size", "server", "max_body_size", _integer(1), "largest accepted request body, bytes"),
+    Setting("shutdown_grace", "server", "shutdown_grace", _number(0), "seconds in-flight requests get on shutdown"),
+    Setting("cors_origins", "server", "cors_origins", _origins, "comma-separated allowed CORS origins, or '*'"),
+    Setting("loop", "server", "loop", _choice("asyncio", "uvloop"), "event loop implementation"),
+    Setting("example_jobs", "server", "example_jobs", _boolean, "schedule the example jobs", switch=True),
+    Setting("locking_hold_seconds", "server", "locking_hold_seconds", _number(0),
+            "how long GET /locking/{id} holds its lock"),
+    # Logging parameters.
+    Setting("log_level", "logging", "level", _choice("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+            "minimum level logged"),
+    Setting("log_host", "logging", "host", _text, "UDP syslog host (with --log_port)"),
+    Setting("log_port", "logging", "port", PORT, "UDP syslog port (with --log_host)"),
+    Setting("log_dir", "logging", "directory", _path, "folder of the rotating log files"),
+    Setting("log_file", "logging", "file_name", _text, "log file name inside --log_dir"),
+    Setting("log_max_bytes", "logging", "max_bytes", _integer(1024), "size at which a log file rotates, bytes"),
+    Setting("log_backup_count", "logging", "backup_count", _integer(0), "rotated log files kept"),
+    Setting("log_health_checks", "logging", "health_checks", _boolean,
+            "log /ping and /health requests at INFO too", switch=True),
+    # Database parameters.
+    Setting("db_host", "database", "host", _text, "MongoDB host; unset = embedded store", extra_env=("MONGODB_HOST",)),
+    Setting("db_port", "database", "port", PORT, "MongoDB port", extra_env=("MONGODB_PORT",)),
+    Setting("db_name", "database", "name", _text, "database name", extra_env=("MONGODB_NAME",)),
+    Setting("db_user", "database", "user", _text, "MongoDB user", extra_env=("MONGODB_USER",)),
+    Setting("db_password", "database", "password", _text, "MongoDB password", extra_env=("MONGODB_PASSWORD",)),
+    Setting("db_uri", "database", "uri", _text, "full MongoDB URI (overrides host/port/user/password)",
+            extra_env=("MONGODB_URI", "MONGO_URI")),
+    Setting("db_path", "database", "path", _path, "folder of the embedded store"),
+    Setting("db_timeout_ms", "database", "timeout_ms", _integer(1), "MongoDB server selection timeout, ms"),
+    # Distributed lock server parameters.
+    Setting("lock_server", "lock_server", "enabled", _boolean, "use an etcd lock server", switch=True),
+    Setting("lock_server_host", "lock_server", "host", _text, "etcd host"),
+    Setting("lock_server_port", "lock_server", "port", PORT, "etcd port"),
+    Setting("lock_ttl", "lock_server", "ttl", _integer(1), "lock time-to-live, seconds (refreshed while held)"),
+    Setting("lock_timeout", "lock_server", "timeout", _number(0.1), "timeout of one etcd call, seconds"),
+    # Outbound HTTP.
+    Setting("http_max_clients", "http_client", "max_clients", _integer(1), "concurrent outbound requests"),
+    Setting("http_connect_timeout", "http_client", "connect_timeout", _number(0.01), "outbound connect timeout, s"),
+    Setting("http_request_timeout", "http_client", "request_timeout", _number(0.01), "outbound request timeout, s"),
+    Setting("example_client_url", "http_client", "example_client_url", _text,
+            "upstream of GET /client (default: this server's /ping)"),
+)
+
+_GROUPS: dict[str, type] = {
+    "server": ServerSettings,
+    "logging": LoggingSettings,
+    "database": DatabaseSettings,
+    "lock_server": LockServerSettings,
+    "http_client": HttpClientSettings,
+}
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad command line is reported in one line, like every other settings error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see -h)\n")
+
+
+class ArgumentParsingUtils:
+    """Builds the `ApplicationContext` from argv, the environment and the YAML file."""
+
+    @staticmethod
+    def build_parser() -> argparse.ArgumentParser:
+        parser = _OneLineParser(
+            prog="server.py",
+            description="tornado-boilerplate server. Precedence: flag > environment variable > --config YAML > "
+            "default. Flags also accept hyphens (--db-host).",
+        )
+        parser.add_argument("--config", help="YAML settings file (keys: the flag names, plus `logging:` for a "
+                            "dictConfig) (env: TB_CONFIG)")
+        defaults = ApplicationContext()
+        for setting in SETTINGS:
+            default = getattr(getattr(defaults, setting.group), setting.attr)
+            if isinstance(default, Path):
+                default = default.relative_to(PROJECT_ROOT) if default.is_relative_to(PROJECT_ROOT) else default
+            if isinstance(default, tuple):
+                default = ",".join(default)
+            flags = [f"--{setting.name}"]
+            if "_" in setting.name:
+                flags.append("--" + setting.name.replace("_", "-"))
+            help_text = f"{setting.help} (env: {', '.join(setting.env)}; default: {default})"
+            if setting.switch:
+                parser.add_argument(*flags, dest=setting.name, action=argparse.BooleanOptionalAction,
+                                    default=None, help=help_text)
+            else:
+                parser.add_argument(*flags, dest=setting.name, default=None, metavar=setting.name.upper(),
+                                    help=help_text)
+        return parser
+
+    @classmethod
+    def parse(cls, argv: Sequence[str] | None = None,
+              environ: Mapping[str, str] | None = None) -> ApplicationContext:
+        """Resolve every setting; raises `SettingsError` (one line) on the first invalid value."""
+        environ = os.environ if environ is None else environ
+        arguments = vars(cls.build_parser().parse_args(sys.argv[1:] if argv is None else argv))
+
+        config_path_text = arguments.pop("config") or environ.get("TB_CONFIG") or None
+        config_path = Path(config_path_text).resolve() if config_path_text else None
+        file_values, dict_config = cls._read_yaml(config_path) if config_path else ({}, None)
+
+        values: dict[str, dict[str, Any]] = {group: {} for group in _GROUPS}
+        for setting in SETTINGS:
+            raw, origin = cls._raw_value(setting, arguments, environ, file_values)
+            if raw is None:
+                continue
+            if isinstance(raw, bool):
+                value: Any = raw
+            else:
+                try:
+                    value = setting.convert(cls._as_text(raw))
+                except ValueError as error:
+                    raise SettingsError(f"invalid setting {setting.name} (from {origin}): {error}") from None
+            values[setting.group][setting.attr] = value
+
+        if dict_config is not None:
+            values["logging"]["dict_config"] = dict_config
+        groups = {group: cls_(**values[group]) for group, cls_ in _GROUPS.items()}
+        context = ApplicationContext(**groups, config_path=config_path)
+        cls._check(context)
+        return context
+
+    @staticmethod
+    def _raw_value(setting: Setting, arguments: Mapping[str, Any], environ: Mapping[str, str],
+                   file_values: Mapping[str, Any]) -> tuple[Any, str]:
+        if arguments.get(setting.name) is not None:
+            return arguments[setting.name], f"--{setting.name}"
+        for name in setting.env:
+            if environ.get(name, "").strip():  # an empty variable counts as unset (Heroku, compose files)
+                return environ[name], f"${name}"
+        if file_values.get(setting.name) is not None:
+            return file_values[setting.name], "config file"
+        return None, "default"
+
+    @staticmethod
+    def _as_text(raw: Any) -> str:
+        if isinstance(raw, list | tuple):
+            return ",".join(str(item) for item in raw)
+        return str(raw)
+
+    @staticmethod
+    def _read_yaml(path: Path) -> tuple[dict[str, Any], Mapping[str, Any] | None]:
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise SettingsError(f"invalid setting config: cannot read {path}: {error.strerror}") from None
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            reason = " ".join(str(error).split())
+            raise SettingsError(f"invalid setting config: {path} is not valid YAML: {reason}") from None
+        if document is None:
+            return {}, None
+        if not isinstance(document, dict):
+            raise SettingsError(f"invalid setting config: {path} must hold a mapping of setting names")
+        document = dict(document)
+        dict_config = document.pop("logging", None)
+        if dict_config is not None and not isinstance(dict_config, dict):
+            raise SettingsError(f"invalid setting config: `logging` in {path} must be a dictConfig mapping")
+        unknown = sorted(str(key) for key in document if key not in _BY_NAME)
+        if unknown:
+            raise SettingsError(f"invalid setting config: unknown key(s) {', '.join(unknown)} in {path}")
+        return document, dict_config
+
+    @staticmethod
+    def _check(context: ApplicationContext) -> None:
+        if context.server.debug and context.server.env == "prod":
+            raise SettingsError("invalid setting debug: --debug is not allowed with --env prod")
+        if (context.logging.host is None) != (context.logging.port is None):
+            raise SettingsError("invalid setting log_host/log_port: give both or neither")
+
+
+def replace_settings(context: ApplicationContext, **groups: Any) -> ApplicationContext:
+    """A copy of `context` with some groups' fields changed: `replace_settings(ctx, server={"port": 0})`."""
+    changed = {name: dataclasses.replace(getattr(context, name), **fields) for name, fields in groups.items()}
+    return dataclasses.replace(context, **changed)

@@ -1,0 +1,51 @@
+"""The current request's id and log fields, carried by `contextvars` into every coroutine the request awaits.
+
+Tornado runs each request's handler in its own asyncio task, and a task copies the context it was created in,
+so values set in `CustomRequestHandler.prepare()` are visible to the services, DAOs and connectors the handler
+awaits, and to tasks they spawn, without being passed around. Outside a request both are empty.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from contextvars import ContextVar
+from typing import Any
+
+_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+_fields: ContextVar[dict[str, Any] | None] = ContextVar("request_fields", default=None)
+
+# An incoming X-Request-ID is reused only when it is short and made of safe characters; it goes into logs and
+# response headers, so anything else is replaced by a fresh id.
+_WELL_FORMED = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def well_formed_request_id(candidate: str | None) -> bool:
+    return candidate is not None and _WELL_FORMED.fullmatch(candidate) is not None
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def bind(request_id: str, fields: dict[str, Any]) -> None:
+    """Make `request_id` and the handler's own (mutable) `fields` dict the current request's context."""
+    _request_id.set(request_id)
+    _fields.set(fields)
+
+
+def request_id() -> str | None:
+    return _request_id.get()
+
+
+def add_fields(**values: Any) -> None:
+    """Attach key/values to the current request's canonical log line (no-op outside a request)."""
+    fields = _fields.get()
+    if fields is not None:
+        fields.update(values)
+
+
+def fields() -> dict[str, Any]:
+    """The current request's fields (a copy), empty outside a request."""
+    current = _fields.get()
+    return dict(current) if current else {}
