@@ -1,0 +1,115 @@
+"""Run the real `python server.py` in a subprocess for integration tests: free port, wait until it answers,
+stop it with a signal and collect its exit code and output."""
+
+from __future__ import annotations
+
+import os
+import signal as signals
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A TCP port that nothing listens on right now (bind to 0 and let the kernel choose)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ServerProcess:
+    """`with ServerProcess(["--proc", "2"]) as server: urllib.request.urlopen(server.url + "/ping")`.
+
+    Runs from the project root with the test's Python, on 127.0.0.1 and a free port, logs and embedded data in
+    a temporary folder unless the arguments say otherwise. `stop()` sends SIGTERM and returns the exit code.
+    """
+
+    def __init__(self, args: Sequence[str] = (), env: Mapping[str, str] | None = None, port: int | None = None,
+                 scheme: str = "http", ready_path: str = "/ping", start_timeout: float = 15.0,
+                 command: Sequence[str] | None = None) -> None:
+        self.port = port or free_port()
+        self.scheme = scheme
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
+        self.workdir = Path(tempfile.mkdtemp(prefix="tb-server-"))
+        self.output_path = self.workdir / "output.log"
+        base = [sys.executable, "server.py", "--address", "127.0.0.1", "--port", str(self.port),
+                "--log_dir", str(self.workdir / "logs"), "--db_path", str(self.workdir / "data"),
+                "--no-example_jobs"]
+        self.command = list(command) if command is not None else [*base, *args]
+        self.env = {**os.environ, **(env or {})}
+        self.ready_path = ready_path
+        self.start_timeout = start_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+        self.returncode: int | None = None
+
+    def start(self) -> ServerProcess:
+        self._output = self.output_path.open("wb")
+        self.process = subprocess.Popen(self.command, cwd=PROJECT_ROOT, env=self.env, stdout=self._output,
+                                        stderr=subprocess.STDOUT)
+        if self.ready_path:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.output()}")
+            if self._answers():
+                return
+            time.sleep(0.05)
+        self.kill()
+        raise RuntimeError(f"server did not answer within {self.start_timeout} s:\n{self.output()}")
+
+    def _answers(self) -> bool:
+        if self.scheme == "https":
+            with socket.socket() as probe:
+                return probe.connect_ex(("127.0.0.1", self.port)) == 0
+        try:
+            with urllib.request.urlopen(self.url + self.ready_path, timeout=1) as response:  # noqa: S310
+                return bool(response.status < 500)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
+
+    def output(self) -> str:
+        return self.output_path.read_text(errors="replace") if self.output_path.exists() else ""
+
+    def signal(self, signum: int) -> None:
+        assert self.process is not None
+        self.process.send_signal(signum)
+
+    def stop(self, signum: int = signals.SIGTERM, timeout: float = 20.0) -> int:
+        """Send `signum`, wait for the exit, return the exit code (kills after `timeout`)."""
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.returncode = self.process.returncode
+        self._output.close()
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(5)
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.stop()
