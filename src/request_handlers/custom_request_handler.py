@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import traceback
 from collections.abc import Awaitable
+from http.client import responses as http_reasons
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
@@ -247,8 +248,8 @@ def _client_message(status_code: int, error: BaseException | None) -> str:
     if isinstance(error, ApiError):
         return error.message
     if isinstance(error, HTTPError) and error.reason and status_code < 500:
-        return error.reason
-    return httputil.responses.get(status_code, "Unknown Error")
+        return str(error.reason)
+    return http_reasons.get(status_code, "Unknown Error")
 
 
 def _json_type(value: Any) -> str:

@@ -14,6 +14,7 @@ SIGTERM/SIGINT to all of them and exits after they have.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -96,7 +97,7 @@ def run_worker(context: ApplicationContext, tls: ssl.SSLContext | None, worker_i
                sockets: list[socket.socket] | None = None) -> int:
     """Serve until SIGTERM/SIGINT in this process; returns the exit code."""
     if context.server.loop == "uvloop":
-        import uvloop
+        import uvloop  # noqa: PLC0415 - optional; imported only when asked for
 
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
             return runner.run(Worker(context, tls, worker_id).serve(sockets))
@@ -219,7 +220,5 @@ class Supervisor:
 
     def _forward(self, signum: int) -> None:
         for pid in list(self.children):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signum)
-            except ProcessLookupError:
-                pass

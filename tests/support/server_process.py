@@ -76,7 +76,7 @@ class ServerProcess:
             with socket.socket() as probe:
                 return probe.connect_ex(("127.0.0.1", self.port)) == 0
         try:
-            with urllib.request.urlopen(self.url + self.ready_path, timeout=1) as response:  # noqa: S310
+            with urllib.request.urlopen(self.url + self.ready_path, timeout=1) as response:
                 return bool(response.status < 500)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             return False
