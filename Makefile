@@ -1,6 +1,7 @@
 # tornado-boilerplate: every command a developer or CI needs. The virtual environment lives in $(VENV).
 VENV ?= .venv
 PYTHON ?= python3
+KEYS_DIR ?= keys
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PACKAGES := python3 python3-venv python3-pip openssl etcd-server wrk chromium chromium-driver
@@ -38,11 +39,11 @@ coverage:  ## The test suite under coverage, with a per-file report
 
 test: lint typecheck coverage  ## Lint, type check, then every unit and integration test with coverage
 
-certs:  ## Self-signed TLS pair for --ssl in keys/ (never commit real keys)
+certs:  ## Self-signed TLS pair for --ssl in $(KEYS_DIR)/ (never commit real keys)
 	openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 365 \
-		-keyout keys/server.key -out keys/server.crt -subj "/CN=localhost" \
+		-keyout $(KEYS_DIR)/server.key -out $(KEYS_DIR)/server.crt -subj "/CN=localhost" \
 		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1"
-	chmod 600 keys/server.key
+	chmod 600 $(KEYS_DIR)/server.key
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.* htmlcov

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
@@ -24,7 +25,8 @@ class HealthCheckHandler(CustomRequestHandler):
 
 
 class ReadinessHandler(CustomRequestHandler):
-    """Readiness: every configured dependency answers within a short timeout; 503 names the ones that don't."""
+    """Readiness: every configured dependency answers within a short timeout; 503 names the ones that don't.
+    The pid tells which worker answered when several serve one port."""
 
     SUPPORTED_METHODS = ("GET", "OPTIONS")
 
@@ -34,7 +36,7 @@ class ReadinessHandler(CustomRequestHandler):
         results = await asyncio.gather(*(_run_check(checks[name]) for name in names))
         report = dict(zip(names, results, strict=True))
         healthy = all(result["status"] == "ok" for result in report.values())
-        self.make_response({"status": "ok" if healthy else "unavailable", "checks": report},
+        self.make_response({"status": "ok" if healthy else "unavailable", "pid": os.getpid(), "checks": report},
                            status=200 if healthy else 503)
 
 

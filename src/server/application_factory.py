@@ -9,13 +9,14 @@ from tornado.web import Application
 from src.request_handlers.not_found import NotFoundHandler
 from src.server.application_context import ApplicationContext
 from src.server.lifecycle import InFlightRequests
-from src.server.router import STATIC_PATH, TEMPLATE_PATH, Router
+from src.server.router import STATIC_PATH, TEMPLATE_PATH, Route, Router
 
 
 class ApplicationFactory:
     @staticmethod
-    def create(context: ApplicationContext, **components: Any) -> Application:
-        """`components` are the per-process objects (db, lock_manager, health_checks...) handlers read."""
+    def create(context: ApplicationContext, routes: list[Route] | None = None, **components: Any) -> Application:
+        """`components` are the per-process objects (db, lock_manager, health_checks...) handlers read;
+        `routes` defaults to the Router's table (tests add their own probe handlers to it)."""
         settings: dict[str, Any] = {
             "context": context,
             "in_flight": InFlightRequests(),
@@ -30,5 +31,5 @@ class ApplicationFactory:
             "xheaders": False,
         }
         settings.update(components)
-        return Application(Router.routes(), **settings)
+        return Application(Router.routes() if routes is None else routes, **settings)
 
