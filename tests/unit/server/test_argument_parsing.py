@@ -115,7 +115,7 @@ def test_config_file_errors(tmp_path: Path) -> None:
         parse(["--config", str(tmp_path / "missing.yaml")])
     unknown = tmp_path / "unknown.yaml"
     unknown.write_text("port: 5000\nprot: 5001\n")
-    with pytest.raises(SettingsError, match="unknown key.*prot"):
+    with pytest.raises(SettingsError, match=r"unknown key.*prot"):
         parse(["--config", str(unknown)])
     broken = tmp_path / "broken.yaml"
     broken.write_text("port: [5000\n")
