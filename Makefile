@@ -4,11 +4,11 @@ PYTHON ?= python3
 KEYS_DIR ?= keys
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
-APT_PACKAGES := python3 python3-venv python3-pip openssl etcd-server wrk chromium chromium-driver
+APT_PACKAGES := python3 python3-venv python3-pip openssl etcd-server wrk chromium chromium-driver docker-compose
 
 .PHONY: install-requirements prepare run test lint typecheck pytest coverage certs clean
 
-install-requirements:  ## System packages: Python, OpenSSL, etcd (lock server), wrk (bench), Chromium (browser test)
+install-requirements:  ## System packages: Python, OpenSSL, etcd (lock server), wrk (bench), Chromium (browser test), docker-compose (config check)
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES)
 
