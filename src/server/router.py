@@ -13,6 +13,7 @@ from typing import Any
 from tornado.web import RequestHandler
 
 from src.request_handlers.cors_example import ExampleCORSHandler
+from src.request_handlers.example_client import ExampleClientHandler
 from src.request_handlers.health_check import HealthCheckHandler, ReadinessHandler
 from src.request_handlers.view_example import ExampleViewHandler
 from src.server.application_context import PROJECT_ROOT
@@ -33,4 +34,5 @@ class Router:
             (r"/ping", HealthCheckHandler),
             (r"/health", ReadinessHandler),
             (r"/cors", ExampleCORSHandler),
+            (r"/client", ExampleClientHandler),
         ]

@@ -1,0 +1,43 @@
+"""`start_components` gives each worker one outbound client from the settings and closes it at shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from src.http_connectors.generic_http_connector import GenericHTTPConnector
+from src.server.application_context import ApplicationContext, HttpClientSettings
+from src.server.components import start_components
+from src.server.lifecycle import Lifecycle
+from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
+
+
+def test_the_worker_client_follows_the_settings_and_closes_at_shutdown(tmp_path):
+    context = ArgumentParsingUtils.parse(
+        ["--http_max_clients", "12", "--http_connect_timeout", "0.4", "--http_request_timeout", "1.25",
+         "--db_path", str(tmp_path), "--no-example_jobs"], environ={})
+
+    async def scenario() -> None:
+        lifecycle = Lifecycle()
+        try:
+            settings = await start_components(context, lifecycle)
+            client = settings["http_client"]
+            assert client is GenericHTTPConnector.shared_client()
+            assert client.max_clients == 12  # type: ignore[attr-defined]
+            assert (client.defaults["connect_timeout"], client.defaults["request_timeout"]) == (0.4, 1.25)
+        finally:
+            await lifecycle.shutdown()
+        with pytest.raises(RuntimeError, match="not started"):
+            GenericHTTPConnector.shared_client()
+        with pytest.raises(RuntimeError, match="closed"):
+            await client.fetch("http://127.0.0.1:9/")
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        GenericHTTPConnector._shared_settings = HttpClientSettings()
+
+
+def test_the_default_upstream_is_this_servers_own_ping():
+    assert ApplicationContext().example_client_url == "http://127.0.0.1:5000/ping"
