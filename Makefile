@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PACKAGES := python3 python3-venv python3-pip openssl etcd-server wrk chromium chromium-driver docker-compose
 
-.PHONY: install-requirements prepare run test lint typecheck pytest coverage certs clean
+.PHONY: install-requirements prepare run test lint typecheck pytest coverage certs clean bench profile
 
 install-requirements:  ## System packages: Python, OpenSSL, etcd (lock server), wrk (bench), Chromium (browser test), docker-compose (config check)
 	$(SUDO) apt-get update -qq
@@ -38,6 +38,20 @@ coverage:  ## The test suite under coverage, with a per-file report
 	$(PY) -m coverage report
 
 test: lint typecheck coverage  ## Lint, type check, then every unit and integration test with coverage
+
+# Performance (tests/benchmarks/, outside `make test`). Results go to tests/benchmarks/results/ (git-ignored).
+SUITE ?= main
+ROUNDS ?= 5
+DURATION ?= 5
+ENDPOINT ?= /ping
+METHOD ?= GET
+PROFILE_SECONDS ?= 10
+
+bench:  ## This server vs bare Tornado with wrk, interleaved rounds (SUITE=main|gc ROUNDS=5 DURATION=5)
+	$(PY) -m tests.benchmarks.bench --suite $(SUITE) --rounds $(ROUNDS) --duration $(DURATION) $(ARGS)
+
+profile:  ## py-spy flame graph + speedscope under wrk load (ENDPOINT=/ping METHOD=GET PROFILE_SECONDS=10)
+	$(PY) -m tests.benchmarks.flame_profile --endpoint '$(ENDPOINT)' --method $(METHOD) --duration $(PROFILE_SECONDS) $(ARGS)
 
 certs:  ## Self-signed TLS pair for --ssl in $(KEYS_DIR)/ (never commit real keys)
 	openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 365 \

@@ -1,0 +1,282 @@
+"""`make bench`: this server against the bare-Tornado reference, interleaved, with wrk.
+
+Each round starts every server of a group fresh (timing launch -> first 200 and sampling idle memory), then
+measures the group's rows one after another, reference and server alternating (A B A B ...), so both sides of a
+ratio see the same machine load. The server runs pinned to one CPU and wrk to another where the affinity mask
+allows; multi-process rows use every CPU. Server CPU time per request comes from /proc stat deltas, latency
+percentiles from `wrk --latency`. Results: printed tables, plus JSON, text and a PNG chart in
+tests/benchmarks/results/.
+
+    python -m tests.benchmarks.bench [--suite main|gc] [--rounds 5] [--duration 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import tornado
+
+from tests.benchmarks import report
+from tests.benchmarks.process_stats import usable_cpus
+from tests.benchmarks.scenarios import IDS_PLACEHOLDER, SEED_COUNT, SUITES, Row, Suite
+from tests.benchmarks.seed import TasksApiUnavailableError, seed_tasks
+from tests.benchmarks.servers import RunningServer, ServerSpec
+from tests.benchmarks.wrk import Load, run_wrk, wrk_command
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the servers and wrk run: separate CPUs when there are two or more, else wherever the OS likes."""
+
+    server_cpu: str | None
+    client_cpu: str | None
+
+    @classmethod
+    def detect(cls) -> Placement:
+        cpus = usable_cpus()
+        if len(cpus) < 2 or shutil.which("taskset") is None:
+            return cls(None, None)
+        return cls(str(cpus[0]), str(cpus[1]))
+
+    def describe(self) -> str:
+        if self.server_cpu is None:
+            return "not pinned (fewer than 2 CPUs or no taskset)"
+        return f"server on CPU {self.server_cpu}, wrk on CPU {self.client_cpu}; --proc 2 rows unpinned"
+
+
+class Bench:
+    def __init__(self, suite: Suite, options: argparse.Namespace) -> None:
+        self.suite = suite
+        self.options = options
+        self.placement = Placement.detect()
+        self.workroot = Path(tempfile.mkdtemp(prefix="tb-bench-"))
+        self.ids_file = self.workroot / "task_ids.txt"
+        self.seeded_store: Path | None = None
+        self.tasks_api = True
+        self.measurements: list[report.Measurement] = []
+        self.startup: dict[str, list[dict[str, float]]] = {}
+        self.gc_pauses: dict[str, list[dict[str, Any]]] = {}
+        self.running: list[RunningServer] = []
+
+    # ---- set-up -----------------------------------------------------------------------------------------------
+
+    def seed(self) -> None:
+        """Store the tasks once through this server's API; every round starts from a copy of that store."""
+        if not any(spec.kind == "server" and spec.seeded for spec in self.suite.servers):
+            return
+        started = time.perf_counter()
+        server = RunningServer(ServerSpec("seed", "server", pinned=False), self.workroot / "seed", 0, None)
+        try:
+            ids = seed_tasks(server.port, self.options.seed_count)
+        except TasksApiUnavailableError as error:
+            self.tasks_api = False
+            print(f"note: the tasks API is not available ({error}); its rows are skipped", flush=True)
+            return
+        finally:
+            server.stop()
+        self.ids_file.write_text("\n".join(ids) + "\n")
+        self.seeded_store = self.workroot / "seed" / "data"
+        print(f"seeded {len(ids)} tasks through POST /tasks in {time.perf_counter() - started:.1f} s", flush=True)
+
+    def start(self, spec: ServerSpec, round_number: int) -> RunningServer:
+        workdir = self.workroot / f"round{round_number}" / spec.name
+        if spec.kind == "server" and spec.seeded and self.seeded_store is not None:
+            shutil.copytree(self.seeded_store, workdir / "data")
+        cpus = self.placement.server_cpu if spec.pinned else None
+        server = RunningServer(spec, workdir, self.options.seed_count, cpus)
+        self.running.append(server)
+        self.startup.setdefault(spec.name, []).append(
+            {"startup_ms": round(server.startup_ms, 1), "idle_rss_mb": round(server.idle_rss / report.MB, 1)})
+        return server
+
+    def stop_all(self) -> None:
+        while self.running:
+            server = self.running.pop()
+            code = server.stop()
+            if code not in (0, None):
+                print(f"warning: {server.spec.name} exited with {code}", flush=True)
+            pauses = _gc_pauses(server.output())
+            if pauses is not None:
+                self.gc_pauses.setdefault(server.spec.name, []).append(pauses)
+
+    # ---- measuring --------------------------------------------------------------------------------------------
+
+    def rows(self, group: Sequence[Row]) -> list[Row]:
+        return [row for row in group if self.tasks_api or not row.needs_tasks_api]
+
+    def measure(self, row: Row, server: RunningServer, round_number: int) -> report.Measurement:
+        load = Load(row.load.method, row.load.path, row.load.script,
+                    tuple(str(self.ids_file) if arg == IDS_PLACEHOLDER else arg for arg in row.load.script_args))
+        cpus = self.placement.client_cpu if server.spec.pinned else None
+        if self.options.warmup > 0:
+            run_wrk(wrk_command(server.url, load, self.options.warmup, self.options.connections, cpus=cpus),
+                    self.options.warmup)
+        command = wrk_command(server.url, load, self.options.duration, self.options.connections, cpus=cpus)
+        cpu_before = server.cpu_seconds()
+        result = run_wrk(command, self.options.duration)
+        cpu_used = server.cpu_seconds() - cpu_before
+        measurement = report.Measurement(
+            row=row.key, round=round_number, requests_per_second=result.requests_per_second,
+            p50_ms=result.p50_ms, p99_ms=result.p99_ms,
+            cpu_us_per_request=cpu_used * 1e6 / max(result.requests, 1),
+            rss_bytes=server.rss_per_process(), errors=result.non_2xx + result.socket_errors)
+        print(f"  round {round_number} {row.key:<34}{result.requests_per_second:>8.0f} req/s  "
+              f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms  "
+              f"{measurement.cpu_us_per_request:5.0f} us/req"
+              + (f"  ERRORS {measurement.errors}" if measurement.errors else ""), flush=True)
+        return measurement
+
+    def run(self) -> None:
+        self.seed()
+        for round_number in range(1, self.options.rounds + 1):
+            for group in self.suite.groups:
+                rows = self.rows(group)
+                if not rows:
+                    continue
+                servers = {name: self.start(self.suite.server(name), round_number)
+                           for name in dict.fromkeys(row.server for row in rows)}
+                try:
+                    for row in rows:
+                        self.measurements.append(self.measure(row, servers[row.server], round_number))
+                finally:
+                    self.stop_all()
+
+    def close(self) -> None:
+        self.stop_all()
+        if not self.options.keep:
+            shutil.rmtree(self.workroot, ignore_errors=True)
+
+    # ---- results ----------------------------------------------------------------------------------------------
+
+    def write_results(self, machine: dict[str, Any]) -> str:
+        rows = report.summarize_rows(self.measurements)
+        ratios = report.summarize_ratios(self.measurements, self.suite.comparisons, rows)
+        title = (f"{self.options.rounds} rounds x {self.options.duration:g} s, {self.options.connections} keep-alive "
+                 f"connections, {self.placement.describe()}")
+        sections = [
+            f"Machine: {machine['cpu_model']}, {machine['cpus']} CPUs, Linux {machine['kernel']}, Python "
+            f"{machine['python']}, Tornado {machine['tornado']}, {machine['wrk']}",
+            f"Load average before/after: {machine['loadavg_before']} / {machine['loadavg_after']}",
+            f"Rows (median of rounds; {title})",
+            report.format_rows_table(rows),
+            "Ratios (computed per round, then the median; targets are reported, not asserted)",
+            report.format_ratio_table(ratios),
+            "Start-up and idle memory (every fresh start of every round)",
+            report.format_startup_table(self.startup),
+        ]
+        if self.gc_pauses:
+            sections += ["GC pauses during each server's life (sum over rounds)", _format_gc(self.gc_pauses)]
+        text = "\n\n".join(sections)
+        self.options.results.mkdir(parents=True, exist_ok=True)
+        name = f"bench-{self.options.suite}"
+        (self.options.results / f"{name}.txt").write_text(text + "\n")
+        document = {
+            "machine": machine,
+            "settings": {key: str(value) if isinstance(value, Path) else value
+                         for key, value in vars(self.options).items()},
+            "placement": asdict(self.placement),
+            **report.summary_document(rows, ratios),
+            "startup": self.startup,
+            "gc_pauses": self.gc_pauses,
+            "measurements": [asdict(measurement) for measurement in self.measurements],
+        }
+        (self.options.results / f"{name}.json").write_text(json.dumps(document, indent=2) + "\n")
+        report.write_chart(self.options.results / f"{name}.png", rows, ratios)
+        return text
+
+
+def _gc_pauses(output: str) -> dict[str, Any] | None:
+    for line in reversed(output.splitlines()):
+        if line.startswith("gc-pauses "):
+            parsed: dict[str, Any] = json.loads(line.removeprefix("gc-pauses "))
+            return parsed
+    return None
+
+
+def _format_gc(pauses: dict[str, list[dict[str, Any]]]) -> str:
+    lines = [f"{'server':<26}" + "".join(f"{f'gen{g} n / total / max ms':>30}" for g in range(3))]
+    for name, samples in pauses.items():
+        cells = []
+        for generation in range(3):
+            stats = [sample[f"gen{generation}"] for sample in samples]
+            cells.append(f"{sum(s['collections'] for s in stats)} / {sum(s['total_ms'] for s in stats):.0f} / "
+                         f"{max(s['max_ms'] for s in stats):.1f}")
+        lines.append(f"{name:<26}" + "".join(f"{cell:>30}" for cell in cells))
+    return "\n".join(lines)
+
+
+def machine_info() -> dict[str, Any]:
+    model = "unknown CPU"
+    with contextlib.suppress(OSError, IndexError):
+        model = re.findall(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)[0]
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "cpu_model": model.strip(),
+        "cpus": os.cpu_count(),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "tornado": tornado.version,
+        "wrk": " ".join((wrk_version.stdout or wrk_version.stderr).split()[:2]),
+        "loadavg_before": " ".join(f"{value:.2f}" for value in os.getloadavg()),
+    }
+
+
+def parse_options(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="this server against bare Tornado, interleaved, with wrk")
+    parser.add_argument("--suite", choices=sorted(SUITES), default="main")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds of each measured wrk run")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds of unmeasured load before each run")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--seed-count", type=int, default=SEED_COUNT, help="tasks stored before measuring")
+    parser.add_argument("--results", type=Path, default=RESULTS_DIR)
+    parser.add_argument("--keep", action="store_true", help="keep the servers' logs and stores (printed path)")
+    options = parser.parse_args(argv)
+    if not 1 <= options.rounds <= 20 or not 1 <= options.duration <= 60:
+        parser.error("bounded runs only: 1-20 rounds of 1-60 s")
+    return options
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parse_options(argv)
+    if shutil.which("wrk") is None:
+        print("bench: wrk is not installed (make install-requirements)", file=sys.stderr)
+        return 2
+    bench = Bench(SUITES[options.suite], options)
+    if bench.placement.client_cpu is not None:
+        os.sched_setaffinity(0, {int(bench.placement.client_cpu)})  # this driver stays off the server's CPU
+    machine = machine_info()
+    print(f"bench suite {options.suite}: {options.rounds} rounds x {options.duration:g} s "
+          f"(+{options.warmup:g} s warm-up) per row; {bench.placement.describe()}", flush=True)
+    try:
+        bench.run()
+    finally:
+        bench.close()
+        if options.keep:
+            print(f"servers' files kept in {bench.workroot}")
+    machine["loadavg_after"] = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    print("\n" + bench.write_results(machine))
+    print(f"\nresults: {options.results}/bench-{options.suite}.{{txt,json,png}}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""CPU time and resident memory of a process and its descendants, read from /proc (Linux)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+PROC = Path("/proc")
+_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """Fields of /proc/PID/stat after the command name (which may hold spaces and parentheses)."""
+    text = (PROC / str(pid) / "stat").read_text()
+    return text[text.rindex(")") + 2:].split()
+
+
+def parent_pid(pid: int) -> int:
+    return int(_stat_fields(pid)[1])
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and every live descendant (the workers of a `--proc N` supervisor)."""
+    children: dict[int, list[int]] = {}
+    for entry in PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            children.setdefault(parent_pid(int(entry.name)), []).append(int(entry.name))
+        except (OSError, ValueError):
+            continue  # exited while we looked
+    tree, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        tree.append(pid)
+        pending.extend(children.get(pid, []))
+    return tree
+
+
+def cpu_seconds(pids: Iterable[int]) -> float:
+    """User + system CPU time consumed so far by these processes (all their threads)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = _stat_fields(pid)
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / _TICKS_PER_SECOND
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident set size of one process; 0 once it has exited."""
+    try:
+        for line in (PROC / str(pid) / "status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def usable_cpus() -> list[int]:
+    """The CPUs this process may run on, lowest first."""
+    return sorted(os.sched_getaffinity(0))

@@ -1,0 +1,143 @@
+"""Starting the servers the bench compares: the bare-Tornado reference or this server, on a free loopback port,
+optionally pinned to CPUs, timed from launch to the first 200 and stopped with SIGTERM."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.benchmarks import process_stats
+from tests.support.server_process import PROJECT_ROOT, free_port
+
+READY_TIMEOUT_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    """One server configuration. `kind` is "bare" (tests/benchmarks/bare_app.py) or "server" (server.py)."""
+
+    name: str
+    kind: str
+    proc: int = 1
+    loop: str = "asyncio"
+    pinned: bool = True  # to the server CPU; False for multi-process runs, which need every core
+    seeded: bool = False  # 10,000 tasks stored before the start (this server: a copy of the seeded store)
+    gc_mode: str | None = None  # this server only: run through gc_launcher with this mode
+
+    def command(self, port: int, workdir: Path, seed_count: int) -> list[str]:
+        if self.kind == "bare":
+            return [sys.executable, "-m", "tests.benchmarks.bare_app", "--port", str(port), "--proc", str(self.proc),
+                    "--loop", self.loop, "--seed", str(seed_count if self.seeded else 0)]
+        entry = (["-m", "tests.benchmarks.gc_launcher", "--gc", self.gc_mode, "--"] if self.gc_mode
+                 else ["server.py"])
+        # Default logging (console + rotating file) with the canonical line on for /ping too; no example jobs.
+        return [sys.executable, *entry, "--address", "127.0.0.1", "--port", str(port), "--proc", str(self.proc),
+                "--loop", self.loop, "--log_dir", str(workdir / "logs"), "--db_path", str(workdir / "data"),
+                "--no-example_jobs", "--log_health_checks"]
+
+
+class RunningServer:
+    """A started server: its URL, process ids, start-up time and idle memory."""
+
+    def __init__(self, spec: ServerSpec, workdir: Path, seed_count: int, cpus: str | None) -> None:
+        self.spec = spec
+        self.workdir = workdir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = spec.command(self.port, workdir, seed_count)
+        if cpus:
+            command = ["taskset", "-c", cpus, *command]
+        workdir.mkdir(parents=True, exist_ok=True)
+        self._output = (workdir / f"{spec.name}.out").open("wb")
+        started = time.perf_counter()
+        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=self._output, stderr=subprocess.STDOUT)
+        try:
+            self.startup_ms = _wait_first_200(self, started)
+            self._wait_workers()
+        except BaseException:
+            self.stop()
+            raise
+        time.sleep(0.5)  # let start-up work (logging, gc.freeze) settle before sampling idle memory
+        self.idle_rss = self.rss_per_process()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def pids(self) -> list[int]:
+        return process_stats.process_tree(self.pid)
+
+    def worker_pids(self) -> list[int]:
+        """The processes that serve requests (the supervisor of --proc N only forwards signals)."""
+        tree = self.pids()
+        return tree[1:] if self.spec.proc > 1 else tree
+
+    def cpu_seconds(self) -> float:
+        return process_stats.cpu_seconds(self.pids())
+
+    def rss_per_process(self) -> int:
+        """The largest resident set among the serving processes."""
+        return max((process_stats.rss_bytes(pid) for pid in self.worker_pids()), default=0)
+
+    def output(self) -> str:
+        if not self._output.closed:
+            self._output.flush()
+        return (self.workdir / f"{self.spec.name}.out").read_text(errors="replace")
+
+    def stop(self, timeout: float = 20.0) -> int | None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                for pid in reversed(self.pids()):
+                    _kill(pid)
+                self.process.wait(5)
+        self._output.close()
+        return self.process.returncode
+
+    def _wait_workers(self) -> None:
+        """With --proc N, wait until all N workers exist and each has had time to listen."""
+        if self.spec.proc == 1:
+            return
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while len(self.worker_pids()) < self.spec.proc or len(self.pids()) < self.spec.proc + 1:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.spec.name}: {self.spec.proc} workers did not start:\n{self.output()}")
+            time.sleep(0.02)
+        time.sleep(0.5)
+
+
+def _wait_first_200(server: RunningServer, started: float) -> float:
+    """Milliseconds from launch to the first `200` on /ping (polled every 2 ms)."""
+    deadline = started + READY_TIMEOUT_SECONDS
+    while time.perf_counter() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.spec.name} exited with {server.process.returncode}:\n{server.output()}")
+        if _ping(server.port):
+            return (time.perf_counter() - started) * 1000.0
+        time.sleep(0.002)
+    raise RuntimeError(f"{server.spec.name} did not answer within {READY_TIMEOUT_SECONDS} s:\n{server.output()}")
+
+
+def _ping(port: int) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        connection.request("GET", "/ping")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)

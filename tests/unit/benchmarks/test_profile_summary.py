@@ -1,0 +1,56 @@
+"""The where-does-the-time-go summary `make profile` prints from py-spy's speedscope profile."""
+
+from tests.benchmarks.flame_profile import load_for, origin, slug, summarize_speedscope
+from tests.benchmarks.scenarios import POST_TASK
+from tests.support.server_process import PROJECT_ROOT
+
+SITE = "/venv/lib/python3.11/site-packages"
+FRAMES: list[dict[str, str | int]] = [
+    {"name": "run_worker", "file": str(PROJECT_ROOT / "src/server/server.py"), "line": 100},
+    {"name": "_run_once", "file": "/usr/lib/python3.11/asyncio/base_events.py", "line": 1900},
+    {"name": "RequestHandler.finish", "file": f"{SITE}/tornado/web.py", "line": 1200},
+    {"name": "RequestHandler.finish", "file": f"{SITE}/tornado/web.py", "line": 1210},
+    {"name": "log_request", "file": str(PROJECT_ROOT / "src/utils/logging/access_log.py"), "line": 40},
+    {"name": "Logger.info", "file": "/usr/lib/python3.11/logging/__init__.py", "line": 1470},
+]
+DOCUMENT = {
+    "shared": {"frames": FRAMES},
+    "profiles": [{
+        "type": "sampled",
+        # root first, leaf last; frames 2 and 3 are one function on two lines
+        "samples": [[0, 1, 2], [0, 1, 3], [0, 1, 3], [0, 1, 4, 5], []],
+        "weights": [0.01, 0.01, 0.01, 0.01, 0.01],
+    }],
+}
+
+
+def test_frames_are_grouped_by_origin():
+    assert origin(str(FRAMES[0]["file"])) == "this project (src/)"
+    assert origin(str(FRAMES[2]["file"])) == "tornado"
+    assert origin(str(FRAMES[5]["file"])) == "logging"
+    assert origin("/usr/lib/python3.11/uuid.py") == "other stdlib"
+    assert origin(f"{SITE}/motor/core.py") == "other libraries"
+
+
+def test_summary_counts_self_and_inclusive_time_per_function():
+    summary = summarize_speedscope(DOCUMENT)
+    by_origin = summary.split("\n\n")[0]
+    assert "75.0%  tornado" in by_origin and "25.0%  logging" in by_origin
+    # one function, two lines: counted once with all three samples
+    assert "75.0%  RequestHandler.finish (tornado/web.py)" in summary
+    own = summary.split("by inclusive time:")[1]
+    assert "100.0%  run_worker (src/server/server.py)" in own
+    assert "25.0%  log_request (src/utils/logging/access_log.py)" in own
+    assert "tornado" not in own
+
+
+def test_empty_profile():
+    assert summarize_speedscope({"shared": {"frames": []}, "profiles": []}) == "no samples"
+
+
+def test_loads_and_file_names(tmp_path):
+    assert load_for("/tasks", "POST", tmp_path / "ids") == POST_TASK
+    by_id = load_for("/tasks/{id}", "GET", tmp_path / "ids")
+    assert by_id.script == "get_task.lua" and by_id.script_args == (str(tmp_path / "ids"),)
+    assert slug("server", by_id) == "server-GET-tasks-id"
+    assert slug("bare", load_for("/ping", "GET", tmp_path)) == "bare-GET-ping"

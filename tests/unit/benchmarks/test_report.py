@@ -1,0 +1,101 @@
+"""Medians, same-round ratios, verdicts and the tables of the bench report."""
+
+import json
+
+import pytest
+
+from tests.benchmarks.report import (
+    MB,
+    Measurement,
+    format_ratio_table,
+    format_rows_table,
+    format_startup_table,
+    same_round_ratios,
+    summarize_ratios,
+    summarize_rows,
+    summary_document,
+    write_chart,
+)
+from tests.benchmarks.scenarios import MAIN, Comparison
+
+
+def measurement(row: str, round_: int, rate: float, p99: float = 5.0) -> Measurement:
+    return Measurement(row=row, round=round_, requests_per_second=rate, p50_ms=2.0, p99_ms=p99,
+                       cpu_us_per_request=100.0, rss_bytes=30 * MB, errors=0)
+
+
+# Round 2 is slow for both sides (a noisy neighbour): the same-round ratio is unaffected.
+MEASUREMENTS = [
+    measurement("bare", 1, 1000.0), measurement("server", 1, 900.0, p99=10.0),
+    measurement("bare", 2, 500.0), measurement("server", 2, 450.0, p99=30.0),
+    measurement("bare", 3, 1000.0), measurement("server", 3, 800.0, p99=12.0),
+]
+PING = Comparison("ping", "server", "bare", min_ratio=0.85, max_p99_ms=15.0)
+
+
+def test_ratios_are_taken_within_each_round():
+    assert same_round_ratios(MEASUREMENTS, PING) == pytest.approx([0.9, 0.9, 0.8])
+
+
+def test_rounds_missing_a_side_are_left_out():
+    partial = [*MEASUREMENTS, measurement("server", 4, 2000.0)]
+    assert len(same_round_ratios(partial, PING)) == 3
+
+
+def test_rows_are_summarized_by_medians_and_worst_p99():
+    rows = summarize_rows(MEASUREMENTS)
+    assert rows["server"].requests_per_second == 800.0
+    assert rows["server"].p99_ms == 12.0
+    assert rows["server"].p99_max_ms == 30.0
+    assert rows["server"].rss_mb == pytest.approx(30.0)
+    assert rows["server"].rounds == 3
+
+
+def test_targets_give_verdicts():
+    rows = summarize_rows(MEASUREMENTS)
+    [summary] = summarize_ratios(MEASUREMENTS, [PING], rows)
+    assert summary.ratio == pytest.approx(0.9)
+    assert (summary.ratio_min, summary.ratio_max) == pytest.approx((0.8, 0.9))
+    assert summary.ratio_met is True
+    assert summary.p99_met is True
+    strict = Comparison("ping", "server", "bare", min_ratio=0.95, max_p99_ms=11.0)
+    [missed] = summarize_ratios(MEASUREMENTS, [strict], rows)
+    assert (missed.ratio_met, missed.p99_met) == (False, False)
+    table = format_ratio_table([summary, missed])
+    assert "0.90" in table and "0.80-0.90" in table
+    assert table.splitlines()[1].endswith("met") and table.splitlines()[2].endswith("MISSED")
+
+
+def test_comparisons_without_targets_have_no_verdict():
+    rows = summarize_rows(MEASUREMENTS)
+    [summary] = summarize_ratios(MEASUREMENTS, [Comparison("info", "server", "bare")], rows)
+    assert summary.ratio_met is None and summary.p99_met is None
+    assert format_ratio_table([summary]).splitlines()[1].endswith("-")
+
+
+def test_tables_and_json_carry_every_row():
+    rows = summarize_rows(MEASUREMENTS)
+    ratios = summarize_ratios(MEASUREMENTS, [PING], rows)
+    table = format_rows_table(rows)
+    assert [line.split()[0] for line in table.splitlines()[1:]] == ["bare", "server"]
+    document = json.loads(json.dumps(summary_document(rows, ratios)))
+    assert document["ratios"][0]["ratio"] == 0.9
+    assert document["rows"]["bare"]["requests_per_second"] == 1000.0
+    startup = format_startup_table({"server": [{"startup_ms": 90.0, "idle_rss_mb": 30.0},
+                                               {"startup_ms": 110.0, "idle_rss_mb": 31.5}]})
+    assert "100 / 110" in startup and "31.5" in startup
+
+
+def test_chart_is_written_as_png(tmp_path):
+    rows = summarize_rows(MEASUREMENTS)
+    path = tmp_path / "bench.png"
+    write_chart(path, rows, summarize_ratios(MEASUREMENTS, [PING], rows))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_main_comparison_names_measured_rows():
+    keys = {row.key for group in MAIN.groups for row in group}
+    servers = {spec.name for spec in MAIN.servers}
+    for comparison in MAIN.comparisons:
+        assert {comparison.row, comparison.reference} <= keys
+    assert {row.server for group in MAIN.groups for row in group} <= servers
