@@ -175,3 +175,13 @@ class ExampleClientFlowTest(AsyncHTTPTestCase):
         assert (first.code, second.code) == (200, 200)
         assert body["call"] == 2
         assert GenericHTTPConnector.shared_client() is self.shared_client
+
+    def test_without_a_client_in_the_settings_the_shared_one_is_used(self) -> None:
+        self._app.settings.pop("http_client")
+        response, _ = self.get_client()
+        assert response.code == 200
+        GenericHTTPConnector.stop()
+        response, body = self.get_client()
+        assert response.code == 503
+        assert body["message"] == "the outbound HTTP client is not started"
+        assert self.upstream.calls == 1

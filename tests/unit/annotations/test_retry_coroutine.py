@@ -289,3 +289,34 @@ def test_the_attempt_number_is_1_outside_a_retried_call():
 def test_invalid_options_are_refused(options):
     with pytest.raises(ValueError):
         retry_coroutine(**options)
+
+
+def test_no_deadline_means_only_attempts_bound_the_call():
+    time_ = FakeTime()
+    script = Script(*[UpstreamError("5xx", method="GET", url=URL)] * 4)
+    assert asyncio.run(retried(script, time_, attempts=5, deadline=None)()) == "done"
+    assert script.calls == 5
+
+
+def test_a_try_is_not_started_once_the_deadline_has_passed():
+    time_ = FakeTime()
+
+    async def oversleep(seconds: float) -> None:
+        time_.now += 60.0  # the pause took far longer than asked
+
+    script = Script(UpstreamError("5xx", method="GET", url=URL))
+    retrying = retry_coroutine(deadline=5.0, sleep=oversleep, clock=time_.clock)(script)
+    with pytest.raises(RetryDeadlineError) as raised:
+        asyncio.run(retrying())
+    assert raised.value.attempt == 2
+    assert script.calls == 1
+
+
+def test_the_calls_own_timeout_error_is_not_mistaken_for_the_deadline():
+    time_ = FakeTime()
+    own = TimeoutError("the call's own timeout")
+    script = Script(own)
+    with pytest.raises(TimeoutError) as raised:
+        asyncio.run(retried(script, time_)())
+    assert raised.value is own
+    assert not isinstance(raised.value, RetryDeadlineError)
