@@ -1,0 +1,276 @@
+"""The blocking work of one collection: SQL on its table plus the Python side of queries and updates.
+
+Every method runs on the client's executor thread (through `SQLiteFile.call`), never on the event loop. A
+collection is a table `(seq INTEGER PRIMARY KEY, id TEXT UNIQUE, doc TEXT)`: `seq` gives the natural (insertion)
+order, `id` is the sortable key of `_id` (see `codec.id_key`), `doc` the document as JSON. Unique indexes are
+SQLite expression indexes over the JSON, so every process sharing the file enforces them.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bson import ObjectId
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure, WriteError
+
+from src.database.embedded import values
+from src.database.embedded.codec import Document, decode, encode, id_key
+from src.database.embedded.errors import UnsupportedOperationError
+from src.database.embedded.query import Query
+from src.database.embedded.shaping import Projection, SortSpec, sort_documents
+from src.database.embedded.sqlite_file import SQLiteFile, quote
+from src.database.embedded.update import Update
+
+IndexKeys = list[tuple[str, int]]
+_INDEX_IN_MESSAGE = re.compile(r"index '[^']*:([^':]*)'")
+_INDEX_PATH = re.compile(r"json_type\(doc, '\$((?:\.\"[^\"]*\")+)'\)")
+
+
+class Table:
+    def __init__(self, file: SQLiteFile, database: str, collection: str) -> None:
+        self.file = file
+        self.namespace = f"{database}.{collection}"
+        self.name = f"col:{collection}"
+        self.sql_name = quote(self.name)
+
+    # ---- reads ------------------------------------------------------------------------------------------------
+
+    def find(self, query: Query, sort: SortSpec | None, skip: int, limit: int,
+             projection: Projection | None) -> list[Document]:
+        """Matching documents in sort (or natural) order; `limit` 0 means no limit."""
+        self.file.ensure_table(self.name)
+        python_sort = sort if sort and not (len(sort) == 1 and sort[0][0] == "_id") else None
+        order = "seq"
+        if sort and python_sort is None:
+            order = "id DESC" if sort[0][1] == -1 else "id"
+        sql = f"SELECT doc FROM {self.sql_name}{query.where} ORDER BY {order}"  # noqa: S608
+        connection = self.file.connection()
+        if query.predicate is None and python_sort is None:
+            rows = connection.execute(sql + " LIMIT ? OFFSET ?", [*query.params, limit or -1, skip])
+            documents = [decode(text) for (text,) in rows]
+        elif python_sort is None:
+            documents = list(_window(self._matching(connection, sql, query), skip, limit))
+        else:
+            documents = list(self._matching(connection, sql, query))
+            sort_documents(documents, python_sort)
+            documents = documents[skip: skip + limit if limit else None]
+        if projection is not None:
+            documents = [projection.apply(document) for document in documents]
+        return documents
+
+    def count(self, query: Query, skip: int, limit: int) -> int:
+        self.file.ensure_table(self.name)
+        connection = self.file.connection()
+        if query.predicate is None:
+            inner = f"SELECT 1 FROM {self.sql_name}{query.where} LIMIT ? OFFSET ?"  # noqa: S608
+            (count,) = connection.execute(f"SELECT count(*) FROM ({inner})",  # noqa: S608
+                                          [*query.params, limit or -1, skip]).fetchone()
+            return int(count)
+        sql = f"SELECT doc FROM {self.sql_name}{query.where}"  # noqa: S608
+        return sum(1 for _ in _window(self._matching(connection, sql, query), skip, limit))
+
+    def estimated_count(self) -> int:
+        self.file.ensure_table(self.name)
+        (count,) = self.file.connection().execute(f"SELECT count(*) FROM {self.sql_name}").fetchone()  # noqa: S608
+        return int(count)
+
+    def _matching(self, connection: sqlite3.Connection, sql: str, query: Query) -> Iterator[Document]:
+        for (text,) in connection.execute(sql, query.params):
+            document = decode(text)
+            if query.matches(document):
+                yield document
+
+    def _matching_rows(self, connection: sqlite3.Connection, query: Query,
+                       first_only: bool) -> list[tuple[int, str, Document]]:
+        sql = f"SELECT seq, doc FROM {self.sql_name}{query.where} ORDER BY seq"  # noqa: S608
+        found = []
+        for seq, text in connection.execute(sql, query.params):
+            document = decode(text)
+            if query.matches(document):
+                found.append((seq, text, document))
+                if first_only:
+                    break
+        return found
+
+    # ---- writes -----------------------------------------------------------------------------------------------
+
+    def insert(self, documents: list[Document], ordered: bool = True) -> None:
+        """Insert documents that already carry their `_id`; ordered inserts stop at the first error and keep
+        the documents before it, as MongoDB does."""
+        self.file.ensure_table(self.name)
+        # MongoDB stores _id as the first field.
+        rows = [(id_key(document["_id"]), encode({"_id": document["_id"], **document})) for document in documents]
+        sql = f"INSERT INTO {self.sql_name} (id, doc) VALUES (?, ?)"  # noqa: S608
+        if len(rows) == 1:
+            try:
+                self.file.connection().execute(sql, rows[0])
+            except sqlite3.IntegrityError as error:
+                raise self._duplicate(error, documents[0]) from None
+            return
+        errors: list[dict[str, Any]] = []
+        with self.file.transaction() as connection:
+            for index, row in enumerate(rows):
+                try:
+                    connection.execute(sql, row)
+                except sqlite3.IntegrityError as error:
+                    duplicate = self._duplicate(error, documents[index])
+                    errors.append({**(duplicate.details or {}), "index": index, "op": documents[index]})
+                    if ordered:
+                        break
+        if errors:
+            raise BulkWriteError({"writeErrors": errors, "writeConcernErrors": [],
+                                  "nInserted": len(rows) - len(errors) if not ordered else errors[0]["index"],
+                                  "nUpserted": 0, "nMatched": 0, "nModified": 0, "nRemoved": 0, "upserted": []})
+
+    def update(self, query: Query, spec: UpdateSpec) -> dict[str, Any]:
+        """`spec` applied to the first (or every) match in one transaction; returns MongoDB's raw result
+        (`n`, `nModified`, `upserted`)."""
+        self.file.ensure_table(self.name)
+        with self.file.transaction() as connection:
+            matches = self._matching_rows(connection, query, first_only=not spec.multi)
+            modified = 0
+            for seq, text, original in matches:
+                original_id = original.get("_id")
+                document = spec.applied(original)
+                if "_id" not in document or not values.equal(document["_id"], original_id):
+                    raise WriteError("Performing an update on the path '_id' would modify the immutable field "
+                                     "'_id'", code=66)
+                new_text = encode(document)
+                if new_text != text:
+                    self._execute_write(connection, f"UPDATE {self.sql_name} SET doc = ? WHERE seq = ?",  # noqa: S608
+                                        [new_text, seq], document)
+                    modified += 1
+            if matches or not spec.upsert:
+                return {"n": len(matches), "nModified": modified, "ok": 1.0, "updatedExisting": bool(matches)}
+            document = spec.applied(spec.seed, inserting=True)
+            new_id = document.pop("_id", None)
+            if new_id is None:
+                new_id = ObjectId()
+            document = {"_id": new_id, **document}
+            self._execute_write(connection, f"INSERT INTO {self.sql_name} (id, doc) VALUES (?, ?)",  # noqa: S608
+                                [id_key(new_id), encode(document)], document)
+            return {"n": 1, "nModified": 0, "upserted": new_id, "ok": 1.0, "updatedExisting": False}
+
+    def delete(self, query: Query, multi: bool) -> int:
+        self.file.ensure_table(self.name)
+        if query.predicate is None:
+            where = query.where
+            if not multi:
+                where = f" WHERE seq IN (SELECT seq FROM {self.sql_name}{query.where} ORDER BY seq LIMIT 1)"  # noqa: S608
+            cursor = self.file.connection().execute(f"DELETE FROM {self.sql_name}{where}",  # noqa: S608
+                                                    query.params)
+            return int(cursor.rowcount)
+        with self.file.transaction() as connection:
+            matches = self._matching_rows(connection, query, first_only=not multi)
+            connection.executemany(f"DELETE FROM {self.sql_name} WHERE seq = ?",  # noqa: S608
+                                   [(seq,) for seq, _, _ in matches])
+            return len(matches)
+
+    def _execute_write(self, connection: sqlite3.Connection, sql: str, params: list[Any],
+                       document: Document) -> None:
+        try:
+            connection.execute(sql, params)
+        except sqlite3.IntegrityError as error:
+            raise self._duplicate(error, document) from None
+
+    # ---- indexes ----------------------------------------------------------------------------------------------
+
+    def create_index(self, keys: IndexKeys, unique: bool, name: str) -> str:
+        """An SQLite expression index over the JSON; a unique one rejects duplicates like MongoDB's, where a
+        missing field counts as null and 1 equals 1.0."""
+        if keys in ([("_id", 1)], [("_id", -1)]):
+            return "_id_"  # the primary key already is the unique _id index
+        self.file.ensure_table(self.name)
+        columns = ", ".join(_index_expressions(field, direction) for field, direction in keys)
+        index = quote(f"{self.name}:{name}")
+        sql = f"CREATE {'UNIQUE ' if unique else ''}INDEX {index} ON {self.sql_name} ({columns})"
+        connection = self.file.connection()
+        existing = connection.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                      [f"{self.name}:{name}"]).fetchone()
+        if existing is not None:
+            if existing[0] != sql:
+                raise OperationFailure(f"An existing index has the same name as the requested index but different "
+                                       f"options: {name}", code=86)
+            return name
+        try:
+            connection.execute(sql)
+        except sqlite3.IntegrityError:
+            raise DuplicateKeyError(f"E11000 duplicate key error collection: {self.namespace} index: {name}: "
+                                    "existing documents hold duplicate keys", code=11000) from None
+        except sqlite3.OperationalError as error:
+            if "already exists" not in str(error):  # another process created it a moment ago
+                raise
+        return name
+
+    def drop(self) -> None:
+        self.file.connection().execute(f"DROP TABLE IF EXISTS {self.sql_name}")
+        self.file.forget_table(self.name)
+
+    def _duplicate(self, error: sqlite3.IntegrityError, document: Mapping[str, Any]) -> DuplicateKeyError:
+        """MongoDB's E11000 error, naming the index and the duplicate key values."""
+        found = _INDEX_IN_MESSAGE.search(str(error))
+        index = found.group(1) if found else "_id_"
+        fields = self._index_fields(index) if found else ["_id"]
+        key_value = {field: next(values.resolve(document, tuple(field.split("."))), None) for field in fields}
+        shown = ", ".join(f"{field}: {value!r}" for field, value in key_value.items())
+        message = f"E11000 duplicate key error collection: {self.namespace} index: {index} dup key: {{ {shown} }}"
+        details = {"index": 0, "code": 11000, "errmsg": message, "keyPattern": dict.fromkeys(fields, 1),
+                   "keyValue": key_value}
+        return DuplicateKeyError(message, code=11000, details=details)
+
+    def _index_fields(self, index: str) -> list[str]:
+        row = self.file.connection().execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                             [f"{self.name}:{index}"]).fetchone()
+        paths = _INDEX_PATH.findall(row[0]) if row else []
+        return [".".join(re.findall(r'"([^"]*)"', path)) for path in paths]
+
+
+@dataclass(frozen=True)
+class UpdateSpec:
+    """An update (`update`) or a replacement document (`replacement`), and how to apply it."""
+
+    update: Update | None = None
+    replacement: Document | None = None
+    multi: bool = False
+    upsert: bool = False
+    seed: Document = field(default_factory=dict)
+
+    def applied(self, document: Document, inserting: bool = False) -> Document:
+        """The document after the update (changed in place) or the replacement (keeping the `_id`)."""
+        if self.update is not None:
+            self.update.apply(document, inserting=inserting)
+            return document
+        assert self.replacement is not None
+        replaced = dict(self.replacement)
+        new_id = replaced.pop("_id", document.get("_id"))
+        if new_id is None and "_id" not in document:
+            return replaced
+        return {"_id": new_id, **replaced}
+
+
+def _window(documents: Iterator[Document], skip: int, limit: int) -> Iterator[Document]:
+    for index, document in enumerate(documents):
+        if index < skip:
+            continue
+        if limit and index >= skip + limit:
+            return
+        yield document
+
+
+def _index_expressions(field: str, direction: int) -> str:
+    if isinstance(direction, bool) or direction not in (1, -1):
+        raise UnsupportedOperationError(
+            f"index type {direction!r} on {field!r} is not supported by the embedded store (use 1 or -1)")
+    parts = values.split_path(field)
+    if any('"' in part for part in parts):
+        raise UnsupportedOperationError(f"the embedded store cannot index field names with quotes: {field!r}")
+    path = "$" + "".join(f'."{part}"' for part in parts)
+    path = path.replace("'", "''")
+    order = " DESC" if direction == -1 else ""
+    # (type, value): JSON null and a missing field are one key, as are 1 and 1.0; true and 1 are not.
+    return (f"replace(ifnull(json_type(doc, '{path}'), 'null'), 'real', 'integer'){order}, "
+            f"ifnull(json_extract(doc, '{path}'), 0){order}")

@@ -1,0 +1,71 @@
+"""`Mongo`: the process's database client, created once per worker after the fork.
+
+`Mongo.init(settings)` picks the back end: Motor when a MongoDB host or URI is configured (`--db_host`,
+`--db_uri`, `MONGODB_URI`...), else the embedded store in `--db_path`. Neither blocks start-up: Motor connects
+lazily (an unreachable server shows in `/health` and as 503s, bounded by `--db_timeout_ms`), and the embedded
+store opens its file on first use. `Mongo.get()` returns the database from anywhere (handlers reach it as
+`self.db`, jobs through `Mongo.get()`); `Mongo.close()` is the shutdown hook.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from motor.motor_asyncio import AsyncIOMotorClient
+
+from src.database.embedded import EmbeddedClient
+from src.server.application_context import DatabaseSettings
+
+
+class Mongo:
+    """Class-level singleton: one client per process (Motor's pools and the store's thread are per process)."""
+
+    _client: ClassVar[AsyncIOMotorClient[Any] | EmbeddedClient | None] = None
+    _database: ClassVar[Any] = None
+
+    @classmethod
+    def init(cls, settings: DatabaseSettings) -> Any:
+        """Create the client and return the database (Motor's or the embedded store's)."""
+        if cls._client is not None:
+            return cls._database
+        if settings.uses_mongo:
+            timeout = settings.timeout_ms
+            motor_client: AsyncIOMotorClient[Any] = AsyncIOMotorClient(
+                settings.mongo_uri(), serverSelectionTimeoutMS=timeout, connectTimeoutMS=timeout)
+            cls._client = motor_client
+            # A URI's own database (mongodb://host/name) wins, as for Heroku's MONGODB_URI; else --db_name.
+            cls._database = motor_client.get_default_database(default=settings.name)
+        else:
+            embedded = EmbeddedClient(settings.path, busy_timeout=settings.timeout_ms / 1000)
+            cls._client = embedded
+            cls._database = embedded[settings.name]
+        return cls._database
+
+    @classmethod
+    def get(cls) -> Any:
+        if cls._database is None:
+            raise RuntimeError("Mongo.init() has not been called in this process")
+        return cls._database
+
+    @classmethod
+    def is_embedded(cls) -> bool:
+        return isinstance(cls._client, EmbeddedClient)
+
+    @classmethod
+    async def ping(cls) -> None:
+        """The readiness check: a round trip to the database, bounded by the server-selection timeout."""
+        client = cls._client
+        if client is None:
+            raise RuntimeError("Mongo.init() has not been called in this process")
+        if isinstance(client, EmbeddedClient):
+            await cls.get().command("ping")
+        else:
+            await client.admin.command("ping")
+
+    @classmethod
+    async def close(cls) -> None:
+        client, cls._client, cls._database = cls._client, None, None
+        if isinstance(client, EmbeddedClient):
+            await client.aclose()
+        elif client is not None:
+            client.close()
