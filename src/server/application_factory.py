@@ -10,6 +10,7 @@ from src.request_handlers.not_found import NotFoundHandler
 from src.server.application_context import ApplicationContext
 from src.server.lifecycle import InFlightRequests
 from src.server.router import STATIC_PATH, TEMPLATE_PATH, Route, Router
+from src.utils.logging.access_log import log_request
 
 
 class ApplicationFactory:
@@ -29,6 +30,7 @@ class ApplicationFactory:
             "autoreload": False,
             "serve_traceback": context.server.traces_to_client,
             "xheaders": False,
+            "log_function": log_request,  # the canonical logfmt line of each request
         }
         settings.update(components)
         return Application(Router.routes() if routes is None else routes, **settings)

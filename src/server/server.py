@@ -55,13 +55,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             sockets = _bind(context, reuse_port=False)
         else:
             reservation = _reserve_port(context)
+        # Inside the try: an unusable logging set-up (bad dictConfig, unwritable log folder) is a settings error.
+        configure_logging(context, worker_id=None, supervisor=processes > 1)
     except (SettingsError, StartupError) as error:
         print(f"server.py: error: {error}", file=sys.stderr)
         return 2
     if processes == 1:
-        configure_logging(context, worker_id=None)
         return run_worker(context, tls, worker_id=None, sockets=sockets)
-    configure_logging(context, worker_id=None, supervisor=True)
     try:
         return Supervisor(context, tls, processes).run()
     finally:

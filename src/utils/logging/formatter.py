@@ -1,0 +1,86 @@
+"""`LogfmtFormatter`: every record as one logfmt line.
+
+The format string (default `Logger.FORMATTING_STRING`) gives the line's prefix; `%(message)s` becomes the
+record's logfmt body:
+
+- a canonical request line (a record with `logfmt = True`) is already `key=value` pairs and is used as is;
+- any other record becomes `msg="..."`, then the fields passed to `Logger.info(..., key=value)`, then the
+  `req_id` and fields of the request being handled when it was logged.
+
+A traceback or stack is appended as one quoted value (`exc="Traceback ...\\n..."`), so a record is always
+exactly one line, whatever text an exception message carries.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from src.utils.logging import logfmt
+from src.utils.logging.logger import Logger
+from src.utils.logging.record_attributes import worker_label
+
+
+class LogfmtFormatter(logging.Formatter):
+    """`fmt` is a %-style format string; `datefmt` a strftime format (default: ISO 8601 with milliseconds)."""
+
+    def __init__(self, fmt: str | None = None, datefmt: str | None = None) -> None:
+        if fmt is None:
+            fmt = Logger.FORMATTING_STRING
+        super().__init__(fmt, datefmt)
+        self._format = fmt
+        self._uses_time = "%(asctime)" in fmt
+        self._second: tuple[int, str, str] = (-1, "", "")
+
+    def format(self, record: logging.LogRecord) -> str:
+        attributes = record.__dict__
+        # Console and file handlers share one formatter by default: format each record once.
+        cached = attributes.get("_logfmt_line")
+        if cached is not None and cached[0] is self:
+            return str(cached[1])
+        body = self.body(record)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            body += " exc=" + logfmt.quote(record.exc_text)
+        if record.stack_info:
+            body += " stack=" + logfmt.quote(self.formatStack(record.stack_info))
+        record.message = body
+        if self._uses_time:
+            record.asctime = self.formatTime(record, self.datefmt)
+        if "worker" not in attributes:  # a record made without the project's record factory
+            record.worker = worker_label()
+        line = self._format % attributes
+        record._logfmt_line = (self, line)
+        return line
+
+    @staticmethod
+    def body(record: logging.LogRecord) -> str:
+        """The logfmt body of a record, without the format string's prefix and without a traceback."""
+        attributes = record.__dict__
+        if attributes.get("logfmt"):
+            return record.getMessage()
+        body = "msg=" + logfmt.format_value(record.getMessage())
+        own_fields = attributes.get("logfmt_fields")
+        if own_fields:
+            body += " " + logfmt.format_pairs(own_fields)
+        request_id = attributes.get("req_id")
+        if request_id:
+            body += " req_id=" + logfmt.format_value(request_id)
+        request_fields = attributes.get("request_fields")
+        if request_fields:
+            body += " " + logfmt.format_pairs(request_fields)
+        return body
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - stdlib name
+        """ISO 8601 local time with milliseconds and offset; the per-second part is computed once a second."""
+        second = int(record.created)
+        cached_second, prefix, offset = self._second
+        if second != cached_second:
+            moment = self.converter(second)
+            prefix = time.strftime(datefmt or "%Y-%m-%dT%H:%M:%S", moment)
+            offset = "" if datefmt else time.strftime("%z", moment)
+            self._second = (second, prefix, offset)
+        if datefmt:
+            return prefix
+        return f"{prefix}.{int(record.msecs):03d}{offset}"

@@ -1,0 +1,41 @@
+"""The attributes every log record carries besides the standard ones, so any format string can use them:
+
+- `worker`: which serving process wrote it (`0`..`N-1`, or `supervisor`); the pid is the standard `process`.
+- `req_id`: the id of the request being handled when the record was made (None outside a request).
+- `request_fields`: the fields that request added with `request_context.add_fields` (None when there are none).
+
+They are set by a LogRecord factory, so they are there whatever handlers and formatters a dictConfig sets up.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from src.utils.logging import request_context
+
+_worker_label = "0"
+_base_factory = logging.getLogRecordFactory()
+
+
+def set_worker_label(label: str) -> None:
+    global _worker_label  # noqa: PLW0603 - one label per process, set once after the fork
+    _worker_label = label
+
+
+def worker_label() -> str:
+    return _worker_label
+
+
+def _make_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _base_factory(*args, **kwargs)
+    record.worker = _worker_label
+    record.req_id = request_context.request_id()
+    record.request_fields = request_context.fields() or None
+    return record
+
+
+def install_record_factory() -> None:
+    """Make every new record carry the attributes above (idempotent)."""
+    if logging.getLogRecordFactory() is not _make_record:
+        logging.setLogRecordFactory(_make_record)
