@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PACKAGES := python3 python3-venv python3-pip openssl etcd-server wrk chromium chromium-driver docker-compose
 
-.PHONY: install-requirements prepare run test lint typecheck pytest coverage certs clean bench profile
+.PHONY: install-requirements prepare run test lint typecheck pytest coverage certs clean bench profile bench-logging
 
 install-requirements:  ## System packages: Python, OpenSSL, etcd (lock server), wrk (bench), Chromium (browser test), docker-compose (config check)
 	$(SUDO) apt-get update -qq
@@ -52,6 +52,9 @@ bench:  ## This server vs bare Tornado with wrk, interleaved rounds (SUITE=main|
 
 profile:  ## py-spy flame graph + speedscope under wrk load (ENDPOINT=/ping METHOD=GET PROFILE_SECONDS=10)
 	$(PY) -m tests.benchmarks.flame_profile --endpoint '$(ENDPOINT)' --method $(METHOD) --duration $(PROFILE_SECONDS) $(ARGS)
+
+bench-logging:  ## GET /ping with the canonical log line on vs off, alternating rounds; prints the ratio (ARGS=--compare-stdlib)
+	$(PY) -m tests.benchmarks.logging_overhead --rounds $(ROUNDS) --duration $(DURATION) $(ARGS)
 
 certs:  ## Self-signed TLS pair for --ssl in $(KEYS_DIR)/ (never commit real keys)
 	openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 365 \
