@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from src.database.database_startup import start_database
 from src.http_connectors.generic_http_connector import GenericHTTPConnector
 from src.server.application_context import ApplicationContext
 from src.server.lifecycle import Lifecycle
@@ -15,6 +16,7 @@ async def start_components(context: ApplicationContext, lifecycle: Lifecycle) ->
     """Create this process's database client, lock manager, HTTP client and scheduler."""
     settings: dict[str, Any] = {"health_checks": {}}
     # Each feature adds its start-up here, in dependency order (database, lock server, HTTP client, jobs).
+    await start_database(context, lifecycle, settings)  # settings["db"]: Motor or the embedded store
     # One outbound HTTP client per process (max_clients, default timeouts); closed at shutdown, never per call.
     settings["http_client"] = GenericHTTPConnector.start(context.http_client)
     lifecycle.on_shutdown("http_client", GenericHTTPConnector.stop)

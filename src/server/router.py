@@ -15,6 +15,7 @@ from tornado.web import RequestHandler
 from src.request_handlers.cors_example import ExampleCORSHandler
 from src.request_handlers.example_client import ExampleClientHandler
 from src.request_handlers.health_check import HealthCheckHandler, ReadinessHandler
+from src.request_handlers.tasks import TodoListEntryRequestHandler, TodoListRequestHandler
 from src.request_handlers.view_example import ExampleViewHandler
 from src.server.application_context import PROJECT_ROOT
 
@@ -34,5 +35,7 @@ class Router:
             (r"/ping", HealthCheckHandler),
             (r"/health", ReadinessHandler),
             (r"/cors", ExampleCORSHandler),
+            (r"/tasks", TodoListRequestHandler),
+            (r"/tasks/(?P<task_id>[^/]+)", TodoListEntryRequestHandler),
             (r"/client", ExampleClientHandler),
         ]

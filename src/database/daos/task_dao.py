@@ -1,0 +1,38 @@
+"""`TaskDAO`: the `tasks` collection, read and written as `Task` objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from src.database.generic_dao import Document, GenericDAO
+from src.model.task import Priority, Task
+
+# The list is ordered by creation: ObjectIds grow with time, and `_id` is indexed in both back ends.
+CREATION_ORDER = (("_id", 1),)
+_PRIORITIES = frozenset(priority.value for priority in Priority)
+
+
+class TaskDAO(GenericDAO[Task]):
+    resource = "task"
+
+    def collection(self) -> Any:
+        return self.database["tasks"]
+
+    def to_document(self, model: Task) -> Document:
+        return model.to_json()
+
+    def from_document(self, document: Document) -> Task:
+        # Tolerant: a document written by hand or by an older version still reads, with defaults.
+        priority = document.get("priority")
+        due_date = document.get("due_date")
+        return Task(
+            title=str(document.get("title", "")),
+            description=document.get("description") if isinstance(document.get("description"), str) else None,
+            priority=Priority(priority) if isinstance(priority, str) and priority in _PRIORITIES else Priority.NONE,
+            completed=document.get("completed") is True,
+            due_date=due_date if isinstance(due_date, int) and not isinstance(due_date, bool) else None,
+            id=self.id_to_text(document["_id"]),
+        )
+
+    async def list_page(self, offset: int, limit: int) -> list[Task]:
+        return await self.find(sort=CREATION_ORDER, skip=offset, limit=limit)

@@ -1,0 +1,138 @@
+"""`Task`: one entry of the todo list, and the validation of its JSON representation.
+
+JSON fields: `title` (required, non-empty, at most 200 characters), `description` (text), `priority`
+(urgent/high/normal/low/none, default none), `completed` (boolean, default false), `due_date` (whole epoch
+seconds). `null` for an optional field means "not set". Anything else is a `BadRequestError` naming the field.
+The id is not a field: it is the task's URL (`/tasks/{id}`) and the key of the list representation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from src.model.errors import BadRequestError
+
+TITLE_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 10_000
+# Epoch seconds MongoDB and JavaScript dates both hold: 0001-01-01 .. 9999-12-31.
+DUE_DATE_MIN, DUE_DATE_MAX = -62_135_596_800, 253_402_300_799
+
+
+class Priority(StrEnum):
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+    NONE = "none"
+
+
+FIELDS = ("title", "description", "priority", "completed", "due_date")
+
+
+@dataclass(frozen=True)
+class Task:
+    title: str
+    description: str | None = None
+    priority: Priority = Priority.NONE
+    completed: bool = False
+    due_date: int | None = None
+    id: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Task:
+        """A task from a request body (a JSON object); `BadRequestError` says which field is wrong and why."""
+        unknown = sorted(str(name) for name in data if name not in FIELDS)
+        if unknown:
+            raise BadRequestError(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+                                  f"allowed: {', '.join(FIELDS)}")
+        return cls(
+            title=_title(data.get("title")),
+            description=_description(data.get("description")),
+            priority=_priority(data.get("priority")),
+            completed=_completed(data.get("completed")),
+            due_date=_due_date(data.get("due_date")),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON representation (without the id); unset optional fields are left out."""
+        body: dict[str, Any] = {"title": self.title}
+        if self.description is not None:
+            body["description"] = self.description
+        body["priority"] = self.priority.value
+        body["completed"] = self.completed
+        if self.due_date is not None:
+            body["due_date"] = self.due_date
+        return body
+
+
+def _title(value: Any) -> str:
+    if value is None:
+        raise BadRequestError("field 'title' is required")
+    if not isinstance(value, str):
+        raise BadRequestError(f"field 'title' must be a string, not {_json_type(value)}")
+    if not value.strip():
+        raise BadRequestError("field 'title' must not be empty")
+    if len(value) > TITLE_MAX_LENGTH:
+        raise BadRequestError(f"field 'title' must be at most {TITLE_MAX_LENGTH} characters (got {len(value)})")
+    return value
+
+
+def _description(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadRequestError(f"field 'description' must be a string, not {_json_type(value)}")
+    if len(value) > DESCRIPTION_MAX_LENGTH:
+        raise BadRequestError(
+            f"field 'description' must be at most {DESCRIPTION_MAX_LENGTH} characters (got {len(value)})")
+    return value
+
+
+def _priority(value: Any) -> Priority:
+    allowed = ", ".join(priority.value for priority in Priority)
+    if value is None:
+        return Priority.NONE
+    if not isinstance(value, str):
+        raise BadRequestError(f"field 'priority' must be one of {allowed}, not {_json_type(value)}")
+    try:
+        return Priority(value)
+    except ValueError:
+        raise BadRequestError(f"field 'priority' must be one of {allowed}") from None
+
+
+def _completed(value: Any) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise BadRequestError(f"field 'completed' must be a boolean, not {_json_type(value)}")
+    return value
+
+
+def _due_date(value: Any) -> int | None:
+    if value is None:
+        return None
+    # bool is an int in Python but not in JSON: true is not a date.
+    if isinstance(value, float):
+        raise BadRequestError(f"field 'due_date' must be a whole number of epoch seconds (got {value!r})")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadRequestError(f"field 'due_date' must be a whole number of epoch seconds, not {_json_type(value)}")
+    if not DUE_DATE_MIN <= value <= DUE_DATE_MAX:
+        raise BadRequestError("field 'due_date' is out of range (years 1 to 9999)")
+    return value
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__

@@ -1,0 +1,80 @@
+"""The todo-list API: `/tasks` (list, create) and `/tasks/{id}` (read, replace, delete).
+
+Bodies are JSON whatever the Content-Type says (`curl -d` sends form encoding). GET responses carry an ETag
+(Tornado's, over the body) and answer 304 to a matching `If-None-Match`. Errors are the project's JSON shape.
+"""
+
+from __future__ import annotations
+
+from src.database.daos.task_dao import TaskDAO
+from src.model.errors import BadRequestError
+from src.request_handlers.custom_request_handler import CustomRequestHandler
+from src.service.task_service import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, TaskService
+from src.utils.logging import request_context
+
+_LOGGED_ID_LENGTH = 64
+
+
+class TaskHandlerBase(CustomRequestHandler):
+    CORS_ENABLED = True
+
+    @property
+    def tasks(self) -> TaskService:
+        return TaskService(TaskDAO(self.db))
+
+    def integer_argument(self, name: str, default: int, minimum: int, maximum: int | None = None) -> int:
+        """A query argument that must be a whole number in range; 400 naming it otherwise."""
+        text = self.get_query_argument(name, None)
+        if text is None or text == "":
+            return default
+        bounds = f"{minimum}-{maximum}" if maximum is not None else f">= {minimum}"
+        try:
+            value = int(text)
+        except ValueError:
+            raise BadRequestError(f"query argument '{name}' must be a whole number ({bounds})") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            raise BadRequestError(f"query argument '{name}' must be {bounds} (got {value})")
+        return value
+
+
+class TodoListRequestHandler(TaskHandlerBase):
+    """`GET /tasks`: `{id: task}` in creation order, paged by `?limit` and `?offset`, the total in
+    `X-Total-Count`. `POST /tasks`: 201, empty body, `Location: /tasks/{id}`."""
+
+    SUPPORTED_METHODS = ("GET", "POST", "OPTIONS")
+
+    async def get(self) -> None:
+        limit = self.integer_argument("limit", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+        offset = self.integer_argument("offset", 0, 0)
+        page = await self.tasks.list(offset=offset, limit=limit)
+        body = {task.id: task.to_json() for task in page.tasks}
+        self.make_response(body, headers={"X-Total-Count": str(page.total)})
+
+    async def post(self) -> None:
+        task = await self.tasks.create(self.json_body())
+        request_context.add_fields(task_id=task.id)
+        self.make_response(status=201, headers={"Location": f"/tasks/{task.id}"})
+
+
+class TodoListEntryRequestHandler(TaskHandlerBase):
+    """`GET /tasks/{id}` (200 + ETag, 304), `PUT /tasks/{id}` (204, full replace), `DELETE /tasks/{id}` (204)."""
+
+    SUPPORTED_METHODS = ("GET", "PUT", "DELETE", "OPTIONS")
+
+    def prepare(self) -> None:
+        super().prepare()
+        task_id = self.path_kwargs.get("task_id")
+        if task_id is not None:
+            request_context.add_fields(task_id=task_id[:_LOGGED_ID_LENGTH])
+
+    async def get(self, task_id: str) -> None:
+        task = await self.tasks.get(task_id)
+        self.make_response(task.to_json())
+
+    async def put(self, task_id: str) -> None:
+        await self.tasks.replace(task_id, self.json_body())
+        self.make_response(status=204)
+
+    async def delete(self, task_id: str) -> None:
+        await self.tasks.delete(task_id)
+        self.make_response(status=204)

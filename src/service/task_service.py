@@ -1,0 +1,53 @@
+"""`TaskService`: the todo list's business logic, independent of the web framework (no Tornado here).
+
+Handlers pass it request data as plain mappings; it validates them into `Task`s (400 on bad input), stores them
+through `TaskDAO`, and raises `NotFoundError` (404) for unknown ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from src.database.daos.task_dao import TaskDAO
+from src.model.task import Task
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    tasks: list[Task]
+    total: int
+
+
+class TaskService:
+    def __init__(self, dao: TaskDAO) -> None:
+        self.dao = dao
+
+    async def list(self, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> TaskPage:
+        """Tasks in creation order, `limit` of them from `offset`, and how many there are in all."""
+        if not 1 <= limit <= MAX_PAGE_SIZE or offset < 0:
+            raise ValueError(f"limit must be 1-{MAX_PAGE_SIZE} and offset >= 0")
+        total = await self.dao.count()
+        tasks = await self.dao.list_page(offset, limit) if offset < total else []
+        return TaskPage(tasks, total)
+
+    async def get(self, task_id: str) -> Task:
+        return await self.dao.get(task_id)
+
+    async def create(self, data: Mapping[str, Any]) -> Task:
+        """Validate and store a new task; returns it with its id."""
+        task = Task.from_json(data)
+        return replace(task, id=await self.dao.insert(task))
+
+    async def replace(self, task_id: str, data: Mapping[str, Any]) -> Task:
+        """Replace every field of an existing task (fields left out take their defaults)."""
+        task = replace(Task.from_json(data), id=task_id)
+        await self.dao.replace(task_id, task)
+        return task
+
+    async def delete(self, task_id: str) -> None:
+        await self.dao.delete(task_id)

@@ -1,0 +1,108 @@
+"""`Mongo`: the back end chosen from the settings, the client created once, the ping, close, and a start-up
+that never waits for MongoDB."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pymongo.errors import ServerSelectionTimeoutError
+
+from src.database.database_startup import describe, start_database
+from src.database.embedded import EmbeddedDatabase
+from src.database.mongo import Mongo
+from src.server.application_context import ApplicationContext, DatabaseSettings
+from src.server.lifecycle import Lifecycle
+from tests.support.server_process import free_port
+
+
+@pytest.fixture(autouse=True)
+def no_client_left() -> Iterator[None]:
+    yield
+    assert Mongo._client is None, "a test left Mongo initialised"
+
+
+async def test_embedded_store_by_default(tmp_path: Path) -> None:
+    database = Mongo.init(DatabaseSettings(path=tmp_path, name="app"))
+    try:
+        assert isinstance(database, EmbeddedDatabase)
+        assert Mongo.get() is database
+        assert Mongo.init(DatabaseSettings(path=tmp_path / "other")) is database  # once per process
+        assert Mongo.is_embedded()
+        await Mongo.ping()
+        await database["things"].insert_one({"_id": 1})
+        assert (tmp_path / "app.sqlite3").exists()
+    finally:
+        await Mongo.close()
+    with pytest.raises(RuntimeError, match="init"):
+        Mongo.get()
+    with pytest.raises(RuntimeError, match="init"):
+        await Mongo.ping()
+
+
+async def test_motor_when_a_host_is_configured_with_the_server_selection_timeout() -> None:
+    settings = DatabaseSettings(host="127.0.0.1", port=free_port(), name="orders", user="app", password="p@ss:w/rd",
+                                timeout_ms=300)
+    database = Mongo.init(settings)
+    try:
+        assert not Mongo.is_embedded()
+        assert database.name == "orders"
+        client = database.client
+        assert client.options.server_selection_timeout == 0.3
+        started = time.monotonic()
+        with pytest.raises(ServerSelectionTimeoutError):
+            await Mongo.ping()  # nothing listens there: fails after the selection timeout, not 30 s
+        assert time.monotonic() - started < 5
+    finally:
+        await Mongo.close()
+
+
+async def test_a_uri_names_its_own_database() -> None:
+    database = Mongo.init(DatabaseSettings(uri=f"mongodb://127.0.0.1:{free_port()}/from_uri", timeout_ms=200))
+    try:
+        assert database.name == "from_uri"
+    finally:
+        await Mongo.close()
+
+
+async def test_start_database_registers_settings_health_check_and_shutdown(tmp_path: Path) -> None:
+    context = ApplicationContext(database=DatabaseSettings(path=tmp_path))
+    lifecycle = Lifecycle()
+    settings: dict[str, object] = {"health_checks": {}}
+    await start_database(context, lifecycle, settings)
+    assert settings["db"] is Mongo.get()
+    checks = settings["health_checks"]
+    assert isinstance(checks, dict)
+    await checks["database"]()
+    await lifecycle.shutdown()
+    assert Mongo._client is None
+
+
+async def test_start_up_does_not_wait_for_an_unreachable_mongodb() -> None:
+    context = ApplicationContext(database=DatabaseSettings(host="127.0.0.1", port=free_port(), timeout_ms=2000))
+    lifecycle = Lifecycle()
+    started = time.monotonic()
+    await start_database(context, lifecycle, {"health_checks": {}})
+    assert time.monotonic() - started < 0.5
+    await lifecycle.shutdown()
+
+
+async def test_start_up_reports_an_unusable_embedded_folder(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    context = ApplicationContext(database=DatabaseSettings(path=tmp_path / "file" / "data"))
+    lifecycle = Lifecycle()
+    await start_database(context, lifecycle, {"health_checks": {}})
+    assert "cannot be opened" in caplog.text
+    await lifecycle.shutdown()
+
+
+def test_description_never_shows_credentials(tmp_path: Path) -> None:
+    assert describe(DatabaseSettings(path=tmp_path)) == f"embedded store {tmp_path / 'tornado_boilerplate.sqlite3'}"
+    shown = describe(DatabaseSettings(host="db.example", user="app", password="s3cret"))
+    assert "s3cret" not in shown and "app" not in shown
+    assert "db.example:27017/tornado_boilerplate" in shown
+    from_uri = describe(DatabaseSettings(uri="mongodb+srv://u:topsecret@cluster.example/prod?retryWrites=true"))
+    assert from_uri.startswith("MongoDB mongodb+srv://cluster.example/prod")
+    assert "topsecret" not in from_uri
