@@ -10,6 +10,7 @@
   const loading = document.getElementById("loading");
   const empty = document.getElementById("empty");
   const summary = document.getElementById("summary");
+  const card = document.getElementById("tasks-card");
 
   class ApiError extends Error {
     constructor(status, message) {
@@ -121,9 +122,11 @@
     try {
       const { data, headers } = await api("GET", `/tasks?limit=${PAGE_SIZE}`);
       render(data || {}, Number(headers.get("X-Total-Count")) || 0);
+      card.hidden = false;
       clearError();
     } catch (error) {
       loading.hidden = true;
+      card.hidden = list.children.length === 0; // keep what was shown; no empty box under the message
       showError("load the tasks", error);
     }
   }
