@@ -15,6 +15,7 @@ from tornado.web import RequestHandler
 from src.request_handlers.cors_example import ExampleCORSHandler
 from src.request_handlers.example_client import ExampleClientHandler
 from src.request_handlers.health_check import HealthCheckHandler, ReadinessHandler
+from src.request_handlers.locking_example import ExampleLockingHandler
 from src.request_handlers.tasks import TodoListEntryRequestHandler, TodoListRequestHandler
 from src.request_handlers.view_example import ExampleViewHandler
 from src.server.application_context import PROJECT_ROOT
@@ -37,5 +38,6 @@ class Router:
             (r"/cors", ExampleCORSHandler),
             (r"/tasks", TodoListRequestHandler),
             (r"/tasks/(?P<task_id>[^/]+)", TodoListEntryRequestHandler),
+            (r"/locking/(?P<lock_id>[^/]+)", ExampleLockingHandler),
             (r"/client", ExampleClientHandler),
         ]

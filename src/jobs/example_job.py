@@ -1,0 +1,22 @@
+"""`ExampleJob`: what a scheduled job looks like. It runs in every process (see `ConcurrentExampleJob` for a job
+that must run once in total)."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+logger = logging.getLogger("tornado_boilerplate.jobs")
+
+
+class ExampleJob:
+    """Each method is a job: a coroutine function taking no arguments, handed to the `Scheduler`."""
+
+    async def run(self) -> None:
+        logger.info("example job: periodic run in process %d", os.getpid())
+
+    async def run_once(self) -> None:
+        logger.info("example job: one-shot run in process %d", os.getpid())
+
+    async def run_daily(self) -> None:
+        logger.info("example job: daily run in process %d", os.getpid())

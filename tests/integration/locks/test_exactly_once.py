@@ -1,0 +1,38 @@
+"""Exactly once per scheduled run: two workers of one server (`--proc 2`) and a third, separate server share one
+etcd, and each schedules the same `single_process_coroutine` job every 200 ms. Every run appends `<slot> <pid>` to
+a shared file (`tests/support/run_record_job.py`); after 5 s every slot must appear exactly once, with no slot
+missing between the first and the last."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+
+from tests.support.etcd_process import EtcdProcess
+from tests.support.server_process import ServerProcess
+
+PERIOD_MS = 200
+RUN_SECONDS = 5.0
+
+
+def test_every_slot_runs_exactly_once_across_three_processes(etcd: EtcdProcess, tmp_path: Path) -> None:
+    record = tmp_path / "runs.txt"
+    env = {"TB_JOB_SETUP": "tests.support.run_record_job:set_up", "TB_RUN_RECORD_FILE": str(record),
+           "TB_RUN_RECORD_MILLIS": str(PERIOD_MS)}
+    args = ["--lock_server", "--lock_server_host", etcd.host, "--lock_server_port", str(etcd.port)]
+    with ServerProcess([*args, "--proc", "2"], env=env) as pair, ServerProcess(args, env=env) as single:
+        time.sleep(RUN_SECONDS)
+        assert single.stop() == 0
+        assert pair.stop() == 0
+    lines = [line.split() for line in record.read_text().splitlines()]
+    runs_per_slot = Counter(int(slot) for slot, _ in lines)
+    pids = Counter(pid for _, pid in lines)
+    print(f"{len(runs_per_slot)} slots, {len(lines)} runs, runs per process: {dict(pids)}")
+
+    assert len(runs_per_slot) >= RUN_SECONDS * 1000 / PERIOD_MS / 2  # the job really ran for those seconds
+    assert {slot: count for slot, count in runs_per_slot.items() if count != 1} == {}
+    assert all(slot % PERIOD_MS == 0 for slot in runs_per_slot)
+    first, last = min(runs_per_slot), max(runs_per_slot)
+    assert sorted(runs_per_slot) == list(range(first, last + 1, PERIOD_MS))  # no slot left out
+    assert len(pids) >= 2  # the runs really were spread over processes, not all in one by chance

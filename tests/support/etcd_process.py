@@ -1,0 +1,109 @@
+"""Run a real etcd (`/usr/bin/etcd`, v2 API enabled) for integration tests: free loopback client and peer ports,
+a temporary data directory, wait until it answers, stop it (and remove its data) afterwards.
+
+`pause()`/`resume()` SIGSTOP/SIGCONT it (an etcd that accepts connections but never answers); `stop()` ends it
+(connections refused).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+from tests.support.server_process import free_port
+
+ETCD_BINARY = shutil.which("etcd") or "/usr/bin/etcd"
+# Data in memory when the machine has a tmpfs: etcd fsyncs every write, which a test gains nothing from.
+_MEMORY_DIR = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+
+
+class EtcdProcess:
+    """`with EtcdProcess() as etcd: LockManager(etcd.host, etcd.port, ...)`."""
+
+    def __init__(self, start_timeout: float = 15.0) -> None:
+        self.host = "127.0.0.1"
+        self.port = free_port()
+        self.peer_port = free_port()
+        self.workdir = Path(tempfile.mkdtemp(prefix="tb-etcd-", dir=_MEMORY_DIR))
+        self.output_path = self.workdir / "etcd.log"
+        self.start_timeout = start_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+        self.paused = False
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def command(self) -> list[str]:
+        client_url = self.url
+        peer_url = f"http://{self.host}:{self.peer_port}"
+        return [ETCD_BINARY, "--enable-v2=true", "--name", "tb-test", "--data-dir", str(self.workdir / "data"),
+                "--listen-client-urls", client_url, "--advertise-client-urls", client_url,
+                "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls", peer_url,
+                "--initial-cluster", f"tb-test={peer_url}", "--log-level", "warn"]
+
+    def start(self) -> EtcdProcess:
+        with self.output_path.open("wb") as output:
+            self.process = subprocess.Popen(self.command(), stdout=output, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"etcd exited with {self.process.returncode}:\n{self.output()}")
+            if self._answers():
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"etcd did not answer within {self.start_timeout} s:\n{self.output()}")
+
+    def _answers(self) -> bool:
+        """Ready when the v2 keys API answers (a plain /version answers before the v2 store is up)."""
+        try:
+            with urllib.request.urlopen(self.url + "/v2/keys/", timeout=1) as response:
+                return "node" in json.loads(response.read())
+        except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
+            return False
+
+    def output(self) -> str:
+        return self.output_path.read_text(errors="replace") if self.output_path.exists() else ""
+
+    def pause(self) -> None:
+        """SIGSTOP: the kernel still accepts connections, but nothing answers them."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+        self.paused = True
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+        self.paused = False
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            if self.paused:
+                self.resume()
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> EtcdProcess:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

@@ -1,0 +1,259 @@
+"""`Scheduler`: fixed rate on an epoch grid, no overlapping runs, failing runs do not stop a schedule, one-shot
+runs, daily runs at a local time (with an injected clock instead of waiting), cancel and shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from src.jobs.scheduler import JobHandle, Scheduler
+from src.utils.concurrency.scheduled_run import ScheduledRun, current_run
+from src.utils.concurrency.single_process_coroutine import single_process_name
+
+T = TypeVar("T")
+
+
+def run(scenario: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    return asyncio.run(scenario())
+
+
+class Recorder:
+    """A job that records the scheduled run it was started for, and how many of its runs overlap."""
+
+    def __init__(self, clock: Callable[[], float] = time.time, duration: float = 0.0) -> None:
+        self.clock = clock
+        self.duration = duration
+        self.runs: list[ScheduledRun] = []
+        self.started_at: list[float] = []
+        self.active = 0
+        self.most_active = 0
+
+    async def __call__(self) -> None:
+        scheduled = current_run()
+        assert scheduled is not None
+        self.runs.append(scheduled)
+        self.started_at.append(self.clock())
+        self.active += 1
+        self.most_active = max(self.most_active, self.active)
+        try:
+            await asyncio.sleep(self.duration)
+        finally:
+            self.active -= 1
+
+
+async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.005)
+
+
+def test_fixed_rate_runs_sit_on_the_epoch_grid_of_the_period() -> None:
+    async def scenario() -> Recorder:
+        scheduler = Scheduler()
+        job = Recorder(duration=0.007)  # the run's own duration must not push the next one later
+        handle = scheduler.run_every_millis(job, 40, name="grid")
+        await until(lambda: len(job.runs) >= 6)
+        handle.cancel()
+        return job
+
+    job = run(scenario)
+    slots_ms = [round(scheduled.slot * 1000) for scheduled in job.runs]
+    assert all(slot % 40 == 0 for slot in slots_ms)  # every process computes the same slots
+    assert all(later > earlier for earlier, later in itertools.pairwise(slots_ms))
+    assert all(scheduled.period == 0.04 and scheduled.job == "grid" for scheduled in job.runs)
+    # Never early, and each run belongs to the slot it ran in (not a later one: no drift).
+    assert all(started >= scheduled.slot for started, scheduled in zip(job.started_at, job.runs, strict=True))
+    assert all(started - scheduled.slot < 0.04 for started, scheduled in zip(job.started_at, job.runs, strict=True))
+
+
+def test_runs_never_overlap_and_missed_slots_are_skipped_not_bunched() -> None:
+    async def scenario() -> tuple[Recorder, JobHandle]:
+        scheduler = Scheduler()
+        job = Recorder(duration=0.075)  # longer than three periods
+        handle = scheduler.run_every_millis(job, 20)
+        await until(lambda: len(job.runs) >= 4)
+        handle.cancel()
+        await until(lambda: handle.done)
+        return job, handle
+
+    job, handle = run(scenario)
+    assert job.most_active == 1
+    gaps = [round((b.slot - a.slot) * 1000) for a, b in itertools.pairwise(job.runs)]
+    assert all(gap >= 80 and gap % 20 == 0 for gap in gaps)  # the next run starts in the first free slot
+    assert handle.skipped_slots >= 3 * len(gaps)
+
+
+def test_a_failing_run_is_logged_and_the_schedule_continues(caplog: pytest.LogCaptureFixture) -> None:
+    attempts: list[int] = []
+
+    async def flaky() -> None:
+        attempts.append(1)
+        if len(attempts) <= 2:
+            raise RuntimeError(f"boom {len(attempts)}")
+
+    async def scenario() -> JobHandle:
+        handle = Scheduler().run_every_millis(flaky, 10, name="flaky")
+        await until(lambda: handle.runs >= 4)
+        handle.cancel()
+        return handle
+
+    with caplog.at_level(logging.ERROR, logger="tornado_boilerplate.jobs"):
+        handle = run(scenario)
+    assert handle.failures == 2 and handle.runs >= 4
+    failures = [record for record in caplog.records if "job flaky failed" in record.getMessage()]
+    assert len(failures) == 2 and failures[0].exc_info is not None
+    assert str(failures[0].exc_info[1]) == "boom 1"
+
+
+def test_run_in_millis_runs_once() -> None:
+    async def scenario() -> tuple[Recorder, JobHandle, Scheduler, float]:
+        scheduler = Scheduler()
+        job = Recorder()
+        scheduled_at = time.time()
+        handle = scheduler.run_in_millis(job, 60, name="once")
+        assert scheduler.jobs() == [handle] and handle.next_run is not None
+        await until(lambda: handle.done)
+        await asyncio.sleep(0.1)
+        return job, handle, scheduler, scheduled_at
+
+    job, handle, scheduler, scheduled_at = run(scenario)
+    assert len(job.runs) == 1 and handle.runs == 1
+    assert job.runs[0].period is None and job.runs[0].slot == pytest.approx(scheduled_at + 0.06, abs=0.02)
+    assert job.started_at[0] >= job.runs[0].slot
+    assert scheduler.jobs() == [] and handle.next_run is None
+
+
+def shifted_clock(now: datetime) -> Callable[[], float]:
+    """A wall clock that reads `now` at this moment and then advances in real time."""
+    offset = now.timestamp() - time.time()
+    return lambda: time.time() + offset
+
+
+def test_daily_time_runs_at_the_local_time_and_then_waits_for_the_next_day() -> None:
+    madrid = ZoneInfo("Europe/Madrid")
+    clock = shifted_clock(datetime(2024, 6, 1, 6, 59, 59, 900_000, tzinfo=madrid))
+
+    async def scenario() -> tuple[Recorder, JobHandle]:
+        job = Recorder(clock=clock)
+        handle = Scheduler(clock=clock).schedule_for_time(job, hour=7, minute=0, second=0, tz="Europe/Madrid")
+        assert handle.next_run == datetime(2024, 6, 1, 7, 0, tzinfo=madrid).timestamp()
+        await until(lambda: handle.runs == 1, timeout=3)
+        await until(lambda: not handle.running)
+        await asyncio.sleep(0.05)
+        handle.cancel()
+        return job, handle
+
+    job, handle = run(scenario)
+    assert len(job.runs) == 1
+    assert job.runs[0].slot == datetime(2024, 6, 1, 7, 0, tzinfo=madrid).timestamp()
+    assert job.runs[0].period == 86400
+    assert job.started_at[0] >= job.runs[0].slot
+    assert handle.cancelled and handle.next_run is None
+
+
+def test_daily_time_in_the_spring_forward_gap_runs_once_just_after_it() -> None:
+    new_york = ZoneInfo("America/New_York")
+    # 10 March 2024, 03:29:59.9 EDT: a job for 02:30 (a time that does not exist that day) is due at 03:30.
+    clock = shifted_clock(datetime(2024, 3, 10, 7, 29, 59, 900_000, tzinfo=UTC))
+
+    async def scenario() -> tuple[Recorder, float | None]:
+        job = Recorder(clock=clock)
+        handle = Scheduler(clock=clock).schedule_for_time(job, hour=2, minute=30, tz=new_york)
+        await until(lambda: handle.runs == 1 and not handle.running, timeout=3)
+        await asyncio.sleep(0.01)
+        next_run = handle.next_run
+        handle.cancel()
+        return job, next_run
+
+    job, next_run = run(scenario)
+    assert [scheduled.slot for scheduled in job.runs] == [datetime(2024, 3, 10, 7, 30, tzinfo=UTC).timestamp()]
+    assert job.runs[0].period == 23 * 3600
+    assert next_run == datetime(2024, 3, 11, 2, 30, tzinfo=new_york).timestamp()
+
+
+def test_cancel_stops_a_waiting_job_and_lets_a_running_run_finish() -> None:
+    async def scenario() -> None:
+        scheduler = Scheduler()
+        waiting = Recorder()
+        handle = scheduler.run_every_millis(waiting, 10_000)
+        one_shot = scheduler.run_in_millis(waiting, 30)
+        handle.cancel()
+        one_shot.cancel()
+        await asyncio.sleep(0.1)
+        assert waiting.runs == [] and handle.done and one_shot.done and scheduler.jobs() == []
+
+        finished: list[bool] = []
+        own: list[JobHandle] = []
+
+        async def cancels_itself() -> None:
+            own[0].cancel()
+            await asyncio.sleep(0.03)  # still runs to the end
+            finished.append(True)
+
+        own.append(scheduler.run_every_millis(cancels_itself, 10))
+        await until(lambda: own[0].done)
+        assert finished == [True] and own[0].runs == 1
+
+    run(scenario)
+
+
+def test_shutdown_cancels_every_job_and_interrupts_runs_that_do_not_finish(
+        caplog: pytest.LogCaptureFixture) -> None:
+    async def scenario() -> tuple[Recorder, Recorder, list[JobHandle]]:
+        scheduler = Scheduler()
+        quick, stuck = Recorder(duration=0.05), Recorder(duration=60)
+        handles = [scheduler.run_every_millis(quick, 10), scheduler.run_every_millis(stuck, 10, name="stuck"),
+                   scheduler.schedule_for_time(quick, hour=3), scheduler.run_in_millis(quick, 60_000)]
+        await until(lambda: quick.active == 1 and stuck.active == 1)
+        started = time.monotonic()
+        await scheduler.shutdown(timeout=0.3)
+        assert time.monotonic() - started < 2.0
+        assert scheduler.jobs() == []
+        return quick, stuck, handles
+
+    with caplog.at_level(logging.WARNING, logger="tornado_boilerplate.jobs"):
+        quick, stuck, handles = run(scenario)
+    assert quick.active == 0 and stuck.active == 0  # the quick run finished, the stuck one was interrupted
+    assert all(handle.cancelled and handle.done for handle in handles)
+    assert any("job:stuck still running at shutdown" in record.getMessage() for record in caplog.records)
+
+
+def test_invalid_schedules_are_refused() -> None:
+    async def job() -> None:
+        return None
+
+    async def scenario() -> None:
+        scheduler = Scheduler()
+        with pytest.raises(ValueError, match="positive"):
+            scheduler.run_every_millis(job, 0)
+        with pytest.raises(ValueError, match="negative"):
+            scheduler.run_in_millis(job, -1)
+        with pytest.raises(ValueError):
+            scheduler.schedule_for_time(job, hour=24)
+        with pytest.raises(LookupError):
+            scheduler.schedule_for_time(job, tz="Mars/Olympus_Mons")
+        assert scheduler.jobs() == []
+
+    run(scenario)
+
+
+def test_example_set_up_schedules_each_kind_and_one_single_process_job() -> None:
+    async def scenario() -> list[JobHandle]:
+        scheduler = Scheduler()
+        handles = scheduler.example_set_up()
+        assert scheduler.jobs() == handles
+        await scheduler.shutdown()
+        return handles
+
+    handles = run(scenario)
+    assert sorted(handle.kind for handle in handles) == ["daily", "every", "every", "once"]
+    assert [single_process_name(handle.job) for handle in handles].count("concurrent-example-job") == 1
