@@ -3,7 +3,7 @@
 The Dockerfile's CMD runs with the image's ENV and docker-compose's environment for the server, the Procfile's
 `web:` line runs through bash as Heroku runs it, with `PORT` set. The MongoDB and etcd hosts are replaced by
 loopback ports nothing listens on, so the dependencies are down: the server must still start, answer `/ping`,
-report the database as down on `/health` with 503, and exit 0 on SIGTERM.
+report the database (and the lock server, when enabled) as down on `/health` with 503, and exit 0 on SIGTERM.
 The image's HEALTHCHECK command runs against that server: 0 while it serves, non-zero once it stopped.
 """
 
@@ -55,14 +55,15 @@ def local_paths(tmp_path: Path) -> dict[str, str]:
     return {"TB_LOG_DIR": str(tmp_path / "logs"), "TB_DB_PATH": str(tmp_path / "data"), "TB_ADDRESS": "127.0.0.1"}
 
 
-def assert_serves_with_dependencies_down(server: ServerProcess) -> None:
-    """Liveness passes; readiness fails naming the database."""
+def assert_serves_with_dependencies_down(server: ServerProcess, lock_server: bool) -> None:
+    """Liveness passes; readiness fails naming the database, and the lock server too when it is enabled."""
     assert get(server.url + "/ping") == (200, {"status": "ok"})
     status, body = get(server.url + "/health")
     assert status == 503, body
     assert body["status"] == "unavailable"
     down = {name for name, check in body["checks"].items() if check["status"] != "ok"}
     assert "database" in down, body
+    assert len(down - {"database"}) == (1 if lock_server else 0), body
 
 
 def container_environment(tmp_path: Path, port: int) -> dict[str, str]:
@@ -86,7 +87,7 @@ def test_docker_cmd_serves_reports_the_database_down_and_stops_on_sigterm(tmp_pa
     server = ServerProcess(command=[sys.executable, *argv[1:]], port=port)
     server.env = environment
     with server:
-        assert_serves_with_dependencies_down(server)
+        assert_serves_with_dependencies_down(server, lock_server=True)
         healthy = run_healthcheck(environment)
         assert healthy.returncode == 0, healthy.stderr
         assert server.stop() == 0, server.output()
@@ -137,6 +138,6 @@ def test_procfile_web_serves_on_port_reports_the_database_down_and_stops_on_sigt
     server = ServerProcess(command=[bash, "-c", procfile_processes()["web"]], port=port)
     server.env = environment
     with server:
-        assert_serves_with_dependencies_down(server)
+        assert_serves_with_dependencies_down(server, lock_server=environment.get("TB_LOCK_SERVER") == "true")
         assert server.stop() == 0, server.output()
     assert secret not in server.output(), "credentials must never be logged"
