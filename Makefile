@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PACKAGES := python3 python3-venv python3-pip openssl etcd-server wrk chromium chromium-driver docker-compose
 
-.PHONY: install-requirements prepare run test lint typecheck pytest coverage certs clean bench profile bench-logging
+.PHONY: install-requirements prepare run test lint typecheck pytest coverage certs clean bench profile bench-logging etcd bench-locks
 
 install-requirements:  ## System packages: Python, OpenSSL, etcd (lock server), wrk (bench), Chromium (browser test), docker-compose (config check)
 	$(SUDO) apt-get update -qq
@@ -21,6 +21,19 @@ prepare: $(PY)  ## Virtual environment with the runtime and development dependen
 
 run:  ## Serve on http://localhost:5000 (add ARGS="--port 8080 ..." for settings)
 	$(PY) server.py $(ARGS)
+
+# A local lock server for `make run ARGS=--lock_server`: etcd with the v2 API python-etcd speaks, on loopback
+# only; data in data/etcd (git-ignored). Runs in the foreground: Ctrl-C stops it. (No ETCD_* names here: make
+# exports command-line variables, and etcd reads ETCD_* variables as flags.)
+LOCK_SERVER_PORT ?= 2379
+LOCK_SERVER_PEER_PORT ?= 2380
+LOCK_SERVER_DATA ?= data/etcd
+etcd:  ## Local etcd for --lock_server on 127.0.0.1:$(LOCK_SERVER_PORT), v2 API enabled (LOCK_SERVER_DATA=data/etcd)
+	etcd --enable-v2=true --name tornado-boilerplate --data-dir $(LOCK_SERVER_DATA) \
+		--listen-client-urls http://127.0.0.1:$(LOCK_SERVER_PORT) --advertise-client-urls http://127.0.0.1:$(LOCK_SERVER_PORT) \
+		--listen-peer-urls http://127.0.0.1:$(LOCK_SERVER_PEER_PORT) \
+		--initial-advertise-peer-urls http://127.0.0.1:$(LOCK_SERVER_PEER_PORT) \
+		--initial-cluster tornado-boilerplate=http://127.0.0.1:$(LOCK_SERVER_PEER_PORT)
 
 lint:
 	$(PY) -m ruff check .
@@ -55,6 +68,9 @@ profile:  ## py-spy flame graph + speedscope under wrk load (ENDPOINT=/ping METH
 
 bench-logging:  ## GET /ping with the canonical log line on vs off, alternating rounds; prints the ratio (ARGS=--compare-stdlib)
 	$(PY) -m tests.benchmarks.logging_overhead --rounds $(ROUNDS) --duration $(DURATION) $(ARGS)
+
+bench-locks:  ## LockManager acquire/release/hand-over latency p50/p99 against a real etcd (ARGS="--port 2379" to reuse one)
+	$(PY) -m tests.benchmarks.lock_latency $(ARGS)
 
 certs:  ## Self-signed TLS pair for --ssl in $(KEYS_DIR)/ (never commit real keys)
 	openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 365 \

@@ -17,4 +17,4 @@ class ConcurrentExampleJob:
     async def run(self) -> None:
         run = current_run()
         slot = run.slot_id if run is not None else "unscheduled"
-        logger.info("concurrent example job: slot %s ran in process %d only", slot, os.getpid())
+        logger.info("concurrent example job: slot %s ran in process %d", slot, os.getpid())

@@ -29,11 +29,11 @@ _MEMORY_DIR = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 class EtcdProcess:
     """`with EtcdProcess() as etcd: LockManager(etcd.host, etcd.port, ...)`."""
 
-    def __init__(self, start_timeout: float = 15.0) -> None:
+    def __init__(self, start_timeout: float = 15.0, data_in_memory: bool = True) -> None:
         self.host = "127.0.0.1"
         self.port = free_port()
         self.peer_port = free_port()
-        self.workdir = Path(tempfile.mkdtemp(prefix="tb-etcd-", dir=_MEMORY_DIR))
+        self.workdir = Path(tempfile.mkdtemp(prefix="tb-etcd-", dir=_MEMORY_DIR if data_in_memory else None))
         self.output_path = self.workdir / "etcd.log"
         self.start_timeout = start_timeout
         self.process: subprocess.Popen[bytes] | None = None
