@@ -276,6 +276,8 @@ class LockManager:
         """Keep a held lock's TTL from running out; stop when the key is found gone or taken over."""
         while True:
             await asyncio.sleep(held.ttl / 3)
+            if self._closed:  # taken while the process was shutting down: left to its TTL
+                return
             try:
                 await self._call(self._calls, self._client.write, held.key, None, ttl=held.ttl, refresh=True,
                                  prevExist=True, prevValue=held.token)

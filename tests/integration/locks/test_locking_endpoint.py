@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import etcd as python_etcd
+import pytest
 
 from src.utils.concurrency.etcd_client import create_client
 from src.utils.concurrency.lock_manager import LockManager
@@ -98,3 +99,15 @@ def test_graceful_shutdown_releases_a_lock_held_by_a_request(etcd: EtcdProcess, 
         assert holding.result() == (200, {"lock": lock_id})
     with ServerProcess(lock_server_args(etcd, hold=0)) as again:
         assert get(f"{again.url}/locking/{lock_id}") == (200, {"lock": lock_id})
+
+
+def test_shutdown_releases_a_lock_whose_request_outlives_the_grace_period(etcd: EtcdProcess, lock_id: str) -> None:
+    args = [*lock_server_args(etcd, hold=30), "--lock_ttl", "30", "--shutdown_grace", "0.3"]
+    with ServerProcess(args) as server, ThreadPoolExecutor(1) as pool:
+        pool.submit(get, f"{server.url}/locking/{lock_id}")
+        wait_until_held(etcd, lock_id)
+        assert server.stop() == 0
+    # Released by the lock manager's shutdown hook, not left for its 30 s TTL.
+    key = LockManager(etcd.host, etcd.port).key(lock_id)
+    with pytest.raises(python_etcd.EtcdKeyNotFound):
+        create_client(etcd.host, etcd.port, 2.0).read(key)
