@@ -331,3 +331,35 @@ async def test_compound_unique_index(backend: Backend) -> None:
         await collection.insert_one({"owner": "alan", "slug": "notes"})
         with pytest.raises(DuplicateKeyError):
             await collection.insert_one({"owner": "ada", "slug": "notes"})
+
+
+# ---- arrays of documents, embedded documents, $setOnInsert -------------------------------------------------------
+
+
+async def test_queries_and_projections_reach_into_arrays_of_documents(backend: Backend) -> None:
+    async with backend.collection() as collection:
+        await collection.insert_many([
+            {"_id": 1, "items": [{"sku": "a", "qty": 1}, {"sku": "b", "qty": 5}], "meta": {"x": 1, "y": 2}},
+            {"_id": 2, "items": [{"sku": "c", "qty": 2}], "meta": {"y": 2, "x": 1}},
+            {"_id": 3, "items": [], "meta": {"x": 1}},
+        ])
+        assert await ids(collection.find({"items.sku": "b"})) == [1]
+        assert sorted(await ids(collection.find({"items.qty": {"$gte": 2}}))) == [1, 2]
+        assert await ids(collection.find({"items.0.sku": "c"})) == [2]
+        assert sorted(await ids(collection.find({"meta.x": 1, "meta.y": {"$exists": True}}))) == [1, 2]
+        assert await ids(collection.find({"_id": {"$in": []}})) == []
+        assert sorted(await ids(collection.find({"_id": {"$nin": []}}))) == [1, 2, 3]
+        assert await collection.find_one({"_id": 1}, {"items.sku": 1, "_id": 0}) == {
+            "items": [{"sku": "a"}, {"sku": "b"}]}
+        assert await collection.find_one({"_id": 1}, {"items.qty": 0, "meta": 0}) == {
+            "_id": 1, "items": [{"sku": "a"}, {"sku": "b"}]}
+
+
+async def test_set_on_insert_applies_only_when_inserting(backend: Backend) -> None:
+    async with backend.collection() as collection:
+        first = await collection.update_one({"name": "ada", "team": "core"},
+                                            {"$setOnInsert": {"created": 1}, "$set": {"seen": 1}}, upsert=True)
+        assert first.upserted_id is not None
+        await collection.update_one({"name": "ada"}, {"$setOnInsert": {"created": 2}, "$set": {"seen": 2}},
+                                    upsert=True)
+        assert await collection.find_one({}, {"_id": 0}) == {"name": "ada", "team": "core", "created": 1, "seen": 2}

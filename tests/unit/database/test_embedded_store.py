@@ -66,6 +66,21 @@ async def test_arrays_sort_by_their_smallest_or_largest_element(tmp_path: Path) 
         assert await ids(collection.find().sort("scores", -1)) == ["c", "a", "b", "d", "f", "e"]
 
 
+async def test_embedded_documents_are_equal_only_with_the_same_field_order(tmp_path: Path) -> None:
+    async with opened(tmp_path) as collection:
+        await collection.insert_many([{"_id": 1, "meta": {"x": 1, "y": 2}}, {"_id": 2, "meta": {"y": 2, "x": 1}}])
+        assert await ids(collection.find({"meta": {"x": 1, "y": 2}})) == [1]
+        assert await ids(collection.find({"meta": {"$gt": {"x": 1}}}).sort("_id", 1)) == [1, 2]
+        assert await ids(collection.find().sort("meta", 1)) == [1, 2]  # x < y at the first field
+
+
+async def test_upserts_take_equalities_from_and(tmp_path: Path) -> None:
+    async with opened(tmp_path) as collection:
+        await collection.update_one({"$and": [{"name": "ada"}, {"team.name": {"$eq": "core"}}], "age": {"$gt": 3}},
+                                    {"$set": {"seen": 1}}, upsert=True)
+        assert await collection.find_one({}, {"_id": 0}) == {"name": "ada", "team": {"name": "core"}, "seen": 1}
+
+
 async def test_to_list_returns_at_most_length_documents(tmp_path: Path) -> None:
     async with opened(tmp_path) as collection:
         await collection.insert_many([{"_id": n} for n in range(5)])
@@ -131,6 +146,44 @@ async def test_unsupported_operations_raise_naming_the_operator(tmp_path: Path, 
         with pytest.raises(UnsupportedOperationError) as raised:
             await call(collection)
         assert named in str(raised.value)
+
+
+@pytest.mark.parametrize(("call", "error", "match"), [
+    (lambda c: c.find().skip(-1), ValueError, "skip must be >= 0"),
+    (lambda c: c.find().limit("10"), TypeError, "limit must be an integer"),
+    (lambda c: c.find().sort(5), TypeError, "key_or_list"),
+    (lambda c: c.find({}, {"a": 1, "b": 0}), OperationFailure, "exclusion on field b"),
+    (lambda c: c.find({}, {"a": 1, "a.b": 1}), OperationFailure, "Path collision"),
+    (lambda c: c.find({}, "a"), TypeError, "projection"),
+    (lambda c: c.find({"a": {"$in": 5}}), OperationFailure, r"\$in needs an array"),
+    (lambda c: c.find({"$or": []}), OperationFailure, "nonempty array"),
+    (lambda c: c.find({"a": {"$gt": 1, "b": 2}}), OperationFailure, "unknown operator: b"),
+    (lambda c: c.find({"a..b": 1}), UnsupportedOperationError, "invalid field path"),
+    (lambda c: c.find("not a filter"), TypeError, "filter must be an instance of dict"),
+])
+def test_invalid_queries_fail_at_the_call(tmp_path: Path, call: Any, error: type[Exception], match: str) -> None:
+    client = EmbeddedClient(tmp_path)
+    try:
+        with pytest.raises(error, match=match):
+            call(client["test"]["things"])
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize(("update", "error", "match"), [
+    ({}, ValueError, "update cannot be empty"),
+    ({"$set": 5}, WriteError, "Modifiers operate on fields"),
+    ({"$set": {"": 1}}, WriteError, "empty update path"),
+    ({"$set": {"a": 1}, "$unset": {"a": ""}}, WriteError, "conflict"),
+    ("text", TypeError, "update must be an instance of dict"),
+])
+async def test_invalid_updates_fail_before_touching_data(tmp_path: Path, update: Any, error: type[Exception],
+                                                          match: str) -> None:
+    async with opened(tmp_path) as collection:
+        await collection.insert_one({"_id": 1, "a": 0})
+        with pytest.raises(error, match=match):
+            await collection.update_many({}, update)
+        assert await collection.find_one({"_id": 1}) == {"_id": 1, "a": 0}
 
 
 async def test_unsupported_id_types_and_invalid_values(tmp_path: Path) -> None:
