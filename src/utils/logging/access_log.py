@@ -24,7 +24,7 @@ from typing import Any
 from tornado.web import RequestHandler
 
 from src.utils.logging import logfmt, request_context
-from src.utils.logging.record_attributes import worker_label
+from src.utils.logging.record_attributes import process_id, worker_label
 
 HEALTH_CHECK_PATHS = frozenset({"/ping", "/health"})
 # Keys of the canonical line; a request field with one of these names is written as `field_<name>`.
@@ -58,8 +58,9 @@ def log_request(handler: RequestHandler) -> None:
     request = handler.request
     if status < 400:
         level = logging.INFO
-        if request.path in HEALTH_CHECK_PATHS and not handler.settings["context"].logging.health_checks:
-            level = logging.DEBUG
+        if request.path in HEALTH_CHECK_PATHS:
+            context = handler.settings.get("context")
+            level = logging.INFO if context is not None and context.logging.health_checks else logging.DEBUG
     elif status < 500:
         level = logging.WARNING
     else:
@@ -85,22 +86,21 @@ class CanonicalRecord(logging.LogRecord):
 
     def __init__(self, level: int, message: str, exc_info: ExcInfo | None, request_id: str) -> None:
         now = time.time()
-        attributes = self.__dict__
-        attributes.update(_CONSTANT_ATTRIBUTES)
-        attributes.update(
-            msg=message,
-            levelno=level,
-            levelname=_LEVEL_NAMES[level],
-            exc_info=exc_info,
-            created=now,
-            msecs=(now - int(now)) * 1000,
-            relativeCreated=(now - _LOGGING_STARTED) * 1000,
-            thread=threading.get_ident(),
-            threadName=threading.current_thread().name,
-            process=os.getpid(),
-            worker=worker_label(),
-            req_id=request_id,
-        )
+        self.__dict__ = {
+            **_CONSTANT_ATTRIBUTES,
+            "msg": message,
+            "levelno": level,
+            "levelname": _LEVEL_NAMES[level],
+            "exc_info": exc_info,
+            "created": now,
+            "msecs": (now - int(now)) * 1000,
+            "relativeCreated": (now - _LOGGING_STARTED) * 1000,
+            "thread": threading.get_ident(),
+            "threadName": threading.current_thread().name,
+            "process": process_id(),
+            "worker": worker_label(),
+            "req_id": request_id,
+        }
 
 
 def _request_id_of(handler: RequestHandler) -> str:

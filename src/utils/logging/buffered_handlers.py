@@ -19,6 +19,7 @@ import contextlib
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -26,6 +27,8 @@ FLUSH_INTERVAL = 0.2
 CAPACITY = 64 * 1024
 # A write of at most PIPE_BUF bytes to a pipe is atomic, so lines of workers sharing one stderr never interleave.
 PIPE_BUF = 4096
+# A scheduled flush this many seconds late is taken as lost (its event loop closed) and done by the next record.
+OVERDUE_AFTER = 2.0
 
 
 class BufferedHandler(logging.Handler):
@@ -41,6 +44,7 @@ class BufferedHandler(logging.Handler):
         self._lines: list[str] = []
         self._buffered = 0
         self._timer_loop: asyncio.AbstractEventLoop | None = None
+        self._flush_due = 0.0
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -53,12 +57,18 @@ class BufferedHandler(logging.Handler):
         if record.levelno >= self.flush_level or self._buffered >= self.capacity:
             self.flush()
             return
+        if self._timer_loop is not None:  # a flush is already scheduled
+            if time.monotonic() > self._flush_due:  # ... but overdue: its loop closed before it ran
+                self._timer_loop = None
+                self.flush()
+            return
         loop = asyncio._get_running_loop()
         if loop is None:
             self.flush()
-        elif loop is not self._timer_loop:  # no timer pending on this loop yet (or it belonged to a closed one)
-            self._timer_loop = loop
-            loop.call_later(self.flush_interval, self._flush_on_timer)
+            return
+        self._timer_loop = loop
+        self._flush_due = time.monotonic() + self.flush_interval + OVERDUE_AFTER
+        loop.call_later(self.flush_interval, self._flush_on_timer)
 
     def _flush_on_timer(self) -> None:
         self.acquire()

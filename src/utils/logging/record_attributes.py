@@ -10,6 +10,7 @@ They are set by a LogRecord factory, so they are there whatever handlers and for
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from src.utils.logging import request_context
@@ -25,6 +26,20 @@ def set_worker_label(label: str) -> None:
 
 def worker_label() -> str:
     return _worker_label
+
+
+def process_id() -> int:
+    """`os.getpid()`, cached (it is a system call, and the canonical line needs it for every request)."""
+    return _process_id
+
+
+def _refresh_process_id() -> None:
+    global _process_id  # noqa: PLW0603 - a forked child has a new pid
+    _process_id = os.getpid()
+
+
+_process_id = os.getpid()
+os.register_at_fork(after_in_child=_refresh_process_id)
 
 
 def _make_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
