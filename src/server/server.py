@@ -41,8 +41,23 @@ CRASH_WINDOW_SECONDS = 2.0
 MAX_QUICK_CRASHES = 5
 
 
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+# Set by a stop signal that arrives before the worker's event loop handles signals itself (during start-up).
+_stop_requested_early = False
+
+
 def _logger() -> logging.Logger:
     return logging.getLogger("tornado_boilerplate.server")
+
+
+def _note_early_stop(_signum: int, _frame: FrameType | None) -> None:
+    global _stop_requested_early  # noqa: PLW0603 - a signal handler can only talk through process state
+    _stop_requested_early = True
+
+
+def _handle_stop_signals_early() -> None:
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, _note_early_stop)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"server.py: error: {error}", file=sys.stderr)
         return 2
     if processes == 1:
+        _handle_stop_signals_early()
         return run_worker(context, tls, worker_id=None, sockets=sockets)
     try:
         return Supervisor(context, tls, processes).run()
@@ -128,8 +144,10 @@ class Worker:
 
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
+        for signum in _STOP_SIGNALS:
             loop.add_signal_handler(signum, stop.set)
+        if _stop_requested_early:  # asked to stop while starting: serve nothing, stop cleanly
+            stop.set()
         # Objects alive after start-up never become garbage; keeping them out of the collector's generations
         # shortens the full collections that otherwise pause requests under load.
         gc.freeze()
@@ -166,8 +184,8 @@ class Supervisor:
 
     def run(self) -> int:
         logger = _logger()
-        signal.signal(signal.SIGTERM, self._on_signal)
-        signal.signal(signal.SIGINT, self._on_signal)
+        for signum in _STOP_SIGNALS:
+            signal.signal(signum, self._on_signal)
         for worker_id in range(self.processes):
             self._spawn(worker_id)
         logger.info("supervising %d workers on port %d", self.processes, self.context.server.port)
@@ -199,12 +217,15 @@ class Supervisor:
 
     def _spawn(self, worker_id: int) -> None:
         flush_logging()
+        # Stop signals are held back across the fork: the child must not run the supervisor's handler, and the
+        # supervisor must know the child before it forwards a signal, or a worker could outlive the shutdown.
+        signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
         pid = os.fork()
         if pid == 0:  # the worker: never returns into the supervisor's code
             code = 1
             try:
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                _handle_stop_signals_early()
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
                 configure_logging(self.context, worker_id=worker_id)
                 code = run_worker(self.context, self.tls, worker_id)
             except BaseException:  # noqa: BLE001 - report and exit; a worker must not unwind into the supervisor
@@ -213,6 +234,10 @@ class Supervisor:
                 flush_logging()
                 os._exit(code)
         self.children[pid] = (worker_id, time.monotonic())
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # a pending signal is handled (forwarded) here
+        if self.stopping:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         self.stopping = True

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 import warnings
 from collections.abc import Iterator
@@ -137,7 +138,12 @@ def test_heroku_port_variable() -> None:
 def worker_pids(server: ServerProcess, want: int, attempts: int = 200) -> set[int]:
     pids: set[int] = set()
     for _ in range(attempts):  # each urlopen is a new connection, spread by SO_REUSEPORT
-        pids.add(int(get_json(server.url + "/health")[1]["pid"]))  # type: ignore[call-overload]
+        try:
+            pids.add(int(get_json(server.url + "/health")[1]["pid"]))  # type: ignore[call-overload]
+        except (urllib.error.URLError, ConnectionError):
+            # A connection queued on a worker that was just killed is reset; the next one lands on a live worker.
+            time.sleep(0.05)
+            continue
         if len(pids) >= want:
             break
     return pids
@@ -207,3 +213,40 @@ def _read_http_response(client: socket.socket) -> bytes:
             break
         body += chunk
     return head + b"\r\n\r\n" + body
+
+
+def processes_serving(port: int) -> list[int]:
+    """Pids whose command line is a server on `port` (workers included)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                arguments = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"server.py" in b" ".join(arguments) and str(port).encode() in arguments:
+                status = (entry / "stat").read_text().split()[2]
+                if status != "Z":
+                    pids.append(int(entry.name))
+    return pids
+
+
+def test_sigterm_while_a_worker_is_being_replaced_leaves_no_worker_behind() -> None:
+    for _ in range(3):
+        with ServerProcess(["--proc", "2"]) as server:
+            pids = worker_pids(server, 2)
+            os.kill(pids.pop(), signal.SIGKILL)
+            time.sleep(0.01)  # the supervisor is forking the replacement now
+            assert server.stop() == 0
+            deadline = time.monotonic() + 5
+            while processes_serving(server.port) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert processes_serving(server.port) == []
+
+
+def test_sigterm_during_start_up_is_a_clean_stop() -> None:
+    server = ServerProcess(["--lock_server", "--lock_server_port", str(free_port()), "--lock_timeout", "2"],
+                           ready_path="")
+    server.start()
+    time.sleep(1.0)  # imports done; start-up may still be reaching for the (absent) lock server
+    assert server.stop() == 0
