@@ -23,8 +23,9 @@ ExcInfo = Any  # what `logging` accepts as exc_info: bool, an exception or a sys
 class Logger:
     """`Logger('aName')` with `debug/info/warning/error/exception/critical`.
 
-    Extra keyword arguments become logfmt fields of the line: `logger.info("retrying", attempt=2)` writes
-    `msg=retrying attempt=2` (plus the current request's `req_id` and fields).
+    Keyword arguments become logfmt fields of the line: `logger.info("retrying", attempt=2)` writes
+    `msg=retrying attempt=2` (plus the current request's `req_id` and fields); `exc_info`, `stack_info` and
+    `extra` keep their standard meaning.
     """
 
     FORMATTING_STRING: str = ("time=%(asctime)s level=%(levelname)s logger=%(name)s pid=%(process)d "
@@ -74,10 +75,14 @@ class Logger:
             self._log(logging.CRITICAL, msg, args, exc_info, fields)
 
     def _log(self, level: int, msg: object, args: tuple[object, ...], exc_info: ExcInfo,
-             fields: Mapping[str, Any]) -> None:
+             fields: dict[str, Any]) -> None:
+        # `stack_info` and `extra` keep their standard meaning; every other keyword is a field of the line.
+        stack_info = bool(fields.pop("stack_info", False))
+        extra: Mapping[str, Any] | None = fields.pop("extra", None)
+        if fields:
+            extra = {**(extra or {}), "logfmt_fields": fields}
         # stacklevel 3: the record's file/line/function are the caller's, not this module's.
-        self._logger.log(level, msg, *args, exc_info=exc_info, stacklevel=3,
-                         extra={"logfmt_fields": fields} if fields else None)
+        self._logger.log(level, msg, *args, exc_info=exc_info, stack_info=stack_info, stacklevel=3, extra=extra)
 
     def __repr__(self) -> str:
         return f"Logger({self.name!r})"

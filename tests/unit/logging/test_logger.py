@@ -46,6 +46,15 @@ def test_keyword_arguments_become_logfmt_fields(collector: LineCollector) -> Non
     assert fields["url"] == "http://x/a b"
 
 
+def test_standard_keywords_keep_their_meaning(collector: LineCollector) -> None:
+    Logger("aName").warning("with stack", stack_info=True, extra={"custom": "attribute"}, code=7)
+    record = collector.records[0]
+    assert record.stack_info is not None and record.stack_info.startswith("Stack (most recent call last):")
+    assert record.__dict__["custom"] == "attribute"
+    fields = logfmt.parse_line(collector.lines[0])
+    assert fields["code"] == "7" and "extra" not in fields and "stack_info" not in fields
+
+
 def test_exception_carries_the_traceback(collector: LineCollector) -> None:
     try:
         raise ValueError("broken")
