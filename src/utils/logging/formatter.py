@@ -35,9 +35,9 @@ class LogfmtFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         attributes = record.__dict__
         # Console and file handlers share one formatter by default: format each record once.
-        cached = attributes.get("_logfmt_line")
+        cached: tuple[LogfmtFormatter, str] | None = attributes.get("_logfmt_line")
         if cached is not None and cached[0] is self:
-            return str(cached[1])
+            return cached[1]
         body = self.body(record)
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
