@@ -39,7 +39,7 @@ class StatusHandler(RequestHandler):
 
 
 class TasksHandler(RequestHandler):
-    """`POST /tasks` into the dict; `GET /tasks?limit=N` lists the first N."""
+    """`POST /tasks` into the dict (201, empty body, Location); `GET /tasks?limit=N`: the first N as {id: task}."""
 
     def initialize(self, tasks: Tasks) -> None:
         self.tasks = tasks
@@ -51,13 +51,13 @@ class TasksHandler(RequestHandler):
         self.tasks[task_id] = task
         self.set_status(201)
         self.set_header("Location", f"/tasks/{task_id}")
-        self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(json.dumps(task))
+        self.finish()
 
     def get(self) -> None:
         limit = int(self.get_query_argument("limit", "100"))
         self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(json.dumps(list(islice(self.tasks.values(), limit))))
+        self.set_header("X-Total-Count", str(len(self.tasks)))
+        self.finish(json.dumps(dict(islice(self.tasks.items(), limit))))
 
 
 class TaskHandler(RequestHandler):

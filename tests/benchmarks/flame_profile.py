@@ -71,7 +71,14 @@ def summarize_speedscope(document: dict[str, Any]) -> str:
     self_by_function: Counter[tuple[str, str]] = Counter()
     inclusive_by_function: Counter[tuple[str, str]] = Counter()
     total = 0.0
+    # The event loop's thread is what limits throughput; other threads (the store's executor) are listed
+    # apart, as py-spy counts a thread blocked in a C call (an idle executor's queue.get) as active.
+    threads: Counter[str] = Counter()
     for profile in document["profiles"]:
+        threads[_thread_name(profile)] += sum(profile["weights"])
+    for profile in document["profiles"]:
+        if _thread_name(profile) != "MainThread":
+            continue
         for stack, weight in zip(profile["samples"], profile["weights"], strict=True):
             if not stack:
                 continue
@@ -91,7 +98,11 @@ def summarize_speedscope(document: dict[str, Any]) -> str:
         file = re.sub(r".*/lib/python3\.\d+/", "", file)
         return f"{name} ({file})"
 
-    lines = ["Self time by origin (share of samples):"]
+    main_share = threads.pop("MainThread", 0.0)
+    lines = [f"Samples per thread: MainThread (the event loop) {main_share:.2f} s"
+             + "".join(f", {name} {share:.2f} s" for name, share in threads.most_common())
+             + "\nThe shares below are of the event loop thread's samples.",
+             "Self time by origin (share of samples):"]
     lines += [f"  {share / total:6.1%}  {name}" for name, share in self_by_origin.most_common()]
     lines.append(f"\nTop {TOP} functions by self time:")
     lines += [f"  {share / total:6.1%}  {describe(function)}" for function, share in self_by_function.most_common(TOP)]
@@ -100,6 +111,12 @@ def summarize_speedscope(document: dict[str, Any]) -> str:
            if origin(function[1]) == "this project (src/)"]
     lines += [f"  {share / total:6.1%}  {describe(function)}" for function, share in own[:TOP]]
     return "\n".join(lines)
+
+
+def _thread_name(profile: dict[str, Any]) -> str:
+    """py-spy names a profile `Thread 123 "MainThread"`; the quoted part is the thread's name."""
+    match = re.search(r'"(.*)"', str(profile.get("name", "")))
+    return match.group(1) if match else str(profile.get("name", ""))
 
 
 def py_spy_command(pid: int, seconds: float, rate: int, output_format: str, output: Path, subprocesses: bool,

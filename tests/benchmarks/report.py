@@ -48,6 +48,7 @@ class RatioSummary:
     ratio_min: float
     ratio_max: float
     p99_ms: float | None
+    cpu_ratio: float | None = None
 
     @property
     def ratio_met(self) -> bool | None:
@@ -80,11 +81,22 @@ def summarize_rows(measurements: Iterable[Measurement]) -> dict[str, RowSummary]
 
 def same_round_ratios(measurements: Iterable[Measurement], comparison: Comparison) -> list[float]:
     """req/s of `comparison.row` over req/s of its reference, for every round that measured both."""
-    rates: dict[tuple[str, int], float] = {(item.row, item.round): item.requests_per_second for item in measurements}
-    rounds = sorted({round_ for (_, round_) in rates})
-    return [rates[(comparison.row, round_)] / rates[(comparison.reference, round_)]
+    rates = {(item.row, item.round): item.requests_per_second for item in measurements}
+    return _ratios(rates, comparison.row, comparison.reference)
+
+
+def same_round_cpu_ratios(measurements: Iterable[Measurement], comparison: Comparison) -> list[float]:
+    """The reference's server CPU time per request over the row's, per round: the throughput ratio the two would
+    have with a whole CPU each, and much less sensitive than req/s to other load on the machine."""
+    costs = {(item.row, item.round): item.cpu_us_per_request for item in measurements}
+    return _ratios(costs, comparison.reference, comparison.row)
+
+
+def _ratios(values: Mapping[tuple[str, int], float], numerator: str, denominator: str) -> list[float]:
+    rounds = sorted({round_ for (_, round_) in values})
+    return [values[(numerator, round_)] / values[(denominator, round_)]
             for round_ in rounds
-            if (comparison.row, round_) in rates and rates.get((comparison.reference, round_), 0) > 0]
+            if (numerator, round_) in values and values.get((denominator, round_), 0) > 0]
 
 
 def summarize_ratios(measurements: Sequence[Measurement], comparisons: Iterable[Comparison],
@@ -95,8 +107,10 @@ def summarize_ratios(measurements: Sequence[Measurement], comparisons: Iterable[
         if not ratios:
             continue
         row = rows.get(comparison.row)
+        cpu_ratios = same_round_cpu_ratios(measurements, comparison) if comparison.cpu_ratio else []
         summaries.append(RatioSummary(comparison, len(ratios), statistics.median(ratios), min(ratios), max(ratios),
-                                      row.p99_ms if row else None))
+                                      row.p99_ms if row else None,
+                                      statistics.median(cpu_ratios) if cpu_ratios else None))
     return summaries
 
 
@@ -119,15 +133,16 @@ def format_rows_table(rows: Mapping[str, RowSummary]) -> str:
 
 def format_ratio_table(ratios: Iterable[RatioSummary]) -> str:
     lines = [f"{'comparison (row / reference, same round)':<48}{'ratio':>7}{'min-max':>13}{'target':>9}"
-             f"{'p99 ms':>8}{'target':>8}  verdict"]
+             f"{'CPU ratio':>10}{'p99 ms':>8}{'target':>8}  verdict"]
     for summary in ratios:
         comparison = summary.comparison
         ratio_target = f">={comparison.min_ratio:.2f}" if comparison.min_ratio is not None else "-"
         p99_target = f"<={comparison.max_p99_ms:g}" if comparison.max_p99_ms is not None else "-"
         p99 = f"{summary.p99_ms:.1f}" if summary.p99_ms is not None and comparison.max_p99_ms is not None else "-"
+        cpu_ratio = f"{summary.cpu_ratio:.2f}" if summary.cpu_ratio is not None else "-"
         lines.append(f"{comparison.name:<48}{summary.ratio:>7.2f}"
-                     f"{f'{summary.ratio_min:.2f}-{summary.ratio_max:.2f}':>13}{ratio_target:>9}{p99:>8}"
-                     f"{p99_target:>8}  {_verdict(summary.ratio_met, summary.p99_met)}")
+                     f"{f'{summary.ratio_min:.2f}-{summary.ratio_max:.2f}':>13}{ratio_target:>9}{cpu_ratio:>10}"
+                     f"{p99:>8}{p99_target:>8}  {_verdict(summary.ratio_met, summary.p99_met)}")
     return "\n".join(lines)
 
 
@@ -184,6 +199,7 @@ def summary_document(rows: Mapping[str, RowSummary], ratios: Sequence[RatioSumma
         "ratios": [{"comparison": summary.comparison.name, "row": summary.comparison.row,
                     "reference": summary.comparison.reference, "ratio": round(summary.ratio, 3),
                     "ratio_min": round(summary.ratio_min, 3), "ratio_max": round(summary.ratio_max, 3),
+                    "cpu_ratio": None if summary.cpu_ratio is None else round(summary.cpu_ratio, 3),
                     "rounds": summary.rounds, "target_min_ratio": summary.comparison.min_ratio,
                     "p99_ms": summary.p99_ms, "target_max_p99_ms": summary.comparison.max_p99_ms,
                     "ratio_met": summary.ratio_met, "p99_met": summary.p99_met} for summary in ratios],

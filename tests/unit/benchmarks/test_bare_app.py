@@ -26,6 +26,8 @@ class BareAppTest(AsyncHTTPTestCase):
         assert location == f"/tasks/{task['id']}"
 
     def test_seeded_tasks_are_listed_up_to_the_limit(self):
-        assert len(json.loads(self.fetch("/tasks?limit=2").body)) == 2
+        listed = self.fetch("/tasks?limit=2")
+        assert list(json.loads(listed.body)) == [f"{1:032x}", f"{2:032x}"]
+        assert listed.headers["X-Total-Count"] == "3"
         assert json.loads(self.fetch(f"/tasks/{1:032x}").body)["title"] == "task 1"
         assert self.fetch("/tasks/unknown").code == 404

@@ -17,9 +17,16 @@ DOCUMENT = {
     "shared": {"frames": FRAMES},
     "profiles": [{
         "type": "sampled",
+        "name": 'Thread 4242 "MainThread"',
         # root first, leaf last; frames 2 and 3 are one function on two lines
         "samples": [[0, 1, 2], [0, 1, 3], [0, 1, 3], [0, 1, 4, 5], []],
         "weights": [0.01, 0.01, 0.01, 0.01, 0.01],
+    }, {
+        # an idle executor thread: listed apart, not in the shares
+        "type": "sampled",
+        "name": 'Thread 4243 "embedded-store_0"',
+        "samples": [[1], [1]],
+        "weights": [0.01, 0.01],
     }],
 }
 
@@ -34,6 +41,7 @@ def test_frames_are_grouped_by_origin():
 
 def test_summary_counts_self_and_inclusive_time_per_function():
     summary = summarize_speedscope(DOCUMENT)
+    assert "MainThread (the event loop) 0.05 s, embedded-store_0 0.02 s" in summary
     by_origin = summary.split("\n\n")[0]
     assert "75.0%  tornado" in by_origin and "25.0%  logging" in by_origin
     # one function, two lines: counted once with all three samples

@@ -10,6 +10,7 @@ from tests.benchmarks.report import (
     format_ratio_table,
     format_rows_table,
     format_startup_table,
+    same_round_cpu_ratios,
     same_round_ratios,
     summarize_ratios,
     summarize_rows,
@@ -19,14 +20,14 @@ from tests.benchmarks.report import (
 from tests.benchmarks.scenarios import MAIN, Comparison
 
 
-def measurement(row: str, round_: int, rate: float, p99: float = 5.0) -> Measurement:
+def measurement(row: str, round_: int, rate: float, p99: float = 5.0, cpu: float = 100.0) -> Measurement:
     return Measurement(row=row, round=round_, requests_per_second=rate, p50_ms=2.0, p99_ms=p99,
-                       cpu_us_per_request=100.0, rss_bytes=30 * MB, errors=0)
+                       cpu_us_per_request=cpu, rss_bytes=30 * MB, errors=0)
 
 
 # Round 2 is slow for both sides (a noisy neighbour): the same-round ratio is unaffected.
 MEASUREMENTS = [
-    measurement("bare", 1, 1000.0), measurement("server", 1, 900.0, p99=10.0),
+    measurement("bare", 1, 1000.0), measurement("server", 1, 900.0, p99=10.0, cpu=125.0),
     measurement("bare", 2, 500.0), measurement("server", 2, 450.0, p99=30.0),
     measurement("bare", 3, 1000.0), measurement("server", 3, 800.0, p99=12.0),
 ]
@@ -35,6 +36,11 @@ PING = Comparison("ping", "server", "bare", min_ratio=0.85, max_p99_ms=15.0)
 
 def test_ratios_are_taken_within_each_round():
     assert same_round_ratios(MEASUREMENTS, PING) == pytest.approx([0.9, 0.9, 0.8])
+
+
+def test_cpu_ratios_compare_cpu_time_per_request():
+    # the reference's CPU per request over the row's: 100/125 in round 1, 100/100 otherwise
+    assert same_round_cpu_ratios(MEASUREMENTS, PING) == pytest.approx([0.8, 1.0, 1.0])
 
 
 def test_rounds_missing_a_side_are_left_out():
@@ -56,6 +62,7 @@ def test_targets_give_verdicts():
     [summary] = summarize_ratios(MEASUREMENTS, [PING], rows)
     assert summary.ratio == pytest.approx(0.9)
     assert (summary.ratio_min, summary.ratio_max) == pytest.approx((0.8, 0.9))
+    assert summary.cpu_ratio == pytest.approx(1.0)
     assert summary.ratio_met is True
     assert summary.p99_met is True
     strict = Comparison("ping", "server", "bare", min_ratio=0.95, max_p99_ms=11.0)
@@ -68,8 +75,8 @@ def test_targets_give_verdicts():
 
 def test_comparisons_without_targets_have_no_verdict():
     rows = summarize_rows(MEASUREMENTS)
-    [summary] = summarize_ratios(MEASUREMENTS, [Comparison("info", "server", "bare")], rows)
-    assert summary.ratio_met is None and summary.p99_met is None
+    [summary] = summarize_ratios(MEASUREMENTS, [Comparison("info", "server", "bare", cpu_ratio=False)], rows)
+    assert summary.ratio_met is None and summary.p99_met is None and summary.cpu_ratio is None
     assert format_ratio_table([summary]).splitlines()[1].endswith("-")
 
 
