@@ -30,6 +30,8 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 _UNLIMITED = 2**62
 _CORS_ALLOWED_HEADERS = "Content-Type, Authorization, X-Request-ID, If-None-Match"
 _CORS_EXPOSED_HEADERS = "Location, ETag, X-Request-ID, X-Total-Count"
+# One encoder for every response: json.dumps() with options builds a new JSONEncoder on each call.
+_encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 @stream_request_body
@@ -165,7 +167,7 @@ class CustomRequestHandler(RequestHandler):
             self.finish()
             return
         self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(json.dumps(body, separators=(",", ":"), ensure_ascii=False))
+        self.finish(_encode_json(body))
 
     def options(self, *args: Any, **kwargs: Any) -> None:
         """Answer preflight (and plain) OPTIONS: which methods this resource accepts."""
@@ -198,7 +200,7 @@ class CustomRequestHandler(RequestHandler):
         if exc_info and self.context.server.traces_to_client:
             body["trace"] = "".join(traceback.format_exception(*exc_info))
         self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(json.dumps(body, separators=(",", ":"), ensure_ascii=False))
+        self.finish(_encode_json(body))
 
     def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")
