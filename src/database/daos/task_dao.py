@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from src.database.generic_dao import Document, GenericDAO
-from src.model.task import Priority, Task
+from src.model.task import PRIORITY_BY_VALUE, Priority, Task
 
 # The list is ordered by creation: ObjectIds grow with time, and `_id` is indexed in both back ends.
 CREATION_ORDER = (("_id", 1),)
-_PRIORITIES = frozenset(priority.value for priority in Priority)
 
 
 class TaskDAO(GenericDAO[Task]):
@@ -28,7 +27,7 @@ class TaskDAO(GenericDAO[Task]):
         return Task(
             title=str(document.get("title", "")),
             description=document.get("description") if isinstance(document.get("description"), str) else None,
-            priority=Priority(priority) if isinstance(priority, str) and priority in _PRIORITIES else Priority.NONE,
+            priority=PRIORITY_BY_VALUE.get(priority, Priority.NONE) if isinstance(priority, str) else Priority.NONE,
             completed=document.get("completed") is True,
             due_date=due_date if isinstance(due_date, int) and not isinstance(due_date, bool) else None,
             id=self.id_to_text(document["_id"]),
