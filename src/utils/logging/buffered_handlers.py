@@ -4,9 +4,11 @@ Writing every line with its own `write()` (and, for `RotatingFileHandler`, a see
 decide on rotation) was measured to cost about a quarter of a trivial endpoint's throughput. These handlers
 append the formatted line to a list and write the list in one call:
 
-- `FLUSH_INTERVAL` seconds after the first buffered line, on a timer of the event loop running in this thread;
+- `FLUSH_INTERVAL` seconds after the first buffered line, on a timer of the event loop running in the thread
+  that logged it (lines from other threads meanwhile join the same batch);
 - at once when the buffer holds `CAPACITY` characters, or for a record at ERROR or above;
-- at once when no event loop runs in the emitting thread (start-up, the supervisor, executor threads);
+- at once when no flush is scheduled and no event loop runs in the emitting thread (start-up, the supervisor,
+  executor threads);
 - on `flush()`/`close()`: `flush_logging()` at shutdown, and `logging.shutdown()` at interpreter exit.
 
 So a graceful shutdown loses nothing; a process killed with SIGKILL loses at most the last interval's lines.
