@@ -28,6 +28,7 @@ def clean_logging() -> Iterator[None]:
         logging.getLogger(name).propagate = True
     root.setLevel(saved_level)
     set_worker_label("0")
+    logging.captureWarnings(False)
 
 
 @pytest.fixture
