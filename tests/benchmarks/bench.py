@@ -47,18 +47,26 @@ class Placement:
 
     server_cpu: str | None
     client_cpu: str | None
+    all_cpus: str | None = None
 
     @classmethod
     def detect(cls) -> Placement:
         cpus = usable_cpus()
         if len(cpus) < 2 or shutil.which("taskset") is None:
             return cls(None, None)
-        return cls(str(cpus[0]), str(cpus[1]))
+        return cls(str(cpus[0]), str(cpus[1]), ",".join(map(str, cpus)))
+
+    # The driver pins itself to the client CPU and children inherit that, so unpinned runs get every CPU back.
+    def server_cpus(self, pinned: bool) -> str | None:
+        return self.server_cpu if pinned else self.all_cpus
+
+    def client_cpus(self, pinned: bool) -> str | None:
+        return self.client_cpu if pinned else self.all_cpus
 
     def describe(self) -> str:
         if self.server_cpu is None:
             return "not pinned (fewer than 2 CPUs or no taskset)"
-        return f"server on CPU {self.server_cpu}, wrk on CPU {self.client_cpu}; --proc 2 rows unpinned"
+        return f"server on CPU {self.server_cpu}, wrk on CPU {self.client_cpu}; --proc 2 rows on CPUs {self.all_cpus}"
 
 
 class Bench:
@@ -82,7 +90,8 @@ class Bench:
         if not any(spec.kind == "server" and spec.seeded for spec in self.suite.servers):
             return
         started = time.perf_counter()
-        server = RunningServer(ServerSpec("seed", "server", pinned=False), self.workroot / "seed", 0, None)
+        server = RunningServer(ServerSpec("seed", "server", pinned=False), self.workroot / "seed", 0,
+                               self.placement.all_cpus)
         try:
             ids = seed_tasks(server.port, self.options.seed_count)
         except TasksApiUnavailableError as error:
@@ -99,7 +108,7 @@ class Bench:
         workdir = self.workroot / f"round{round_number}" / spec.name
         if spec.kind == "server" and spec.seeded and self.seeded_store is not None:
             shutil.copytree(self.seeded_store, workdir / "data")
-        cpus = self.placement.server_cpu if spec.pinned else None
+        cpus = self.placement.server_cpus(spec.pinned)
         server = RunningServer(spec, workdir, self.options.seed_count, cpus)
         self.running.append(server)
         self.startup.setdefault(spec.name, []).append(
@@ -119,12 +128,13 @@ class Bench:
     # ---- measuring --------------------------------------------------------------------------------------------
 
     def rows(self, group: Sequence[Row]) -> list[Row]:
-        return [row for row in group if self.tasks_api or not row.needs_tasks_api]
+        return [row for row in group if (self.tasks_api or not row.needs_tasks_api)
+                and (not self.options.only or any(text in row.key for text in self.options.only))]
 
     def measure(self, row: Row, server: RunningServer, round_number: int) -> report.Measurement:
         load = Load(row.load.method, row.load.path, row.load.script,
                     tuple(str(self.ids_file) if arg == IDS_PLACEHOLDER else arg for arg in row.load.script_args))
-        cpus = self.placement.client_cpu if server.spec.pinned else None
+        cpus = self.placement.client_cpus(server.spec.pinned)
         if self.options.warmup > 0:
             run_wrk(wrk_command(server.url, load, self.options.warmup, self.options.connections, cpus=cpus),
                     self.options.warmup)
@@ -248,6 +258,8 @@ def parse_options(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seed-count", type=int, default=SEED_COUNT, help="tasks stored before measuring")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR)
+    parser.add_argument("--only", action="append", metavar="TEXT",
+                        help="measure only the rows whose name contains TEXT (repeatable), e.g. --only 'proc 2'")
     parser.add_argument("--keep", action="store_true", help="keep the servers' logs and stores (printed path)")
     options = parser.parse_args(argv)
     if not 1 <= options.rounds <= 20 or not 1 <= options.duration <= 60:

@@ -159,7 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     spec = ServerSpec(options.server, options.server, proc=options.proc, loop=options.loop,
                       pinned=options.proc == 1, seeded=needs_tasks)
     if needs_tasks and options.server == "server":
-        seeding = RunningServer(ServerSpec("seed", "server", pinned=False), workroot / "server", 0, None)
+        seeding = RunningServer(ServerSpec("seed", "server", pinned=False), workroot / "server", 0,
+                                placement.all_cpus)
         try:
             ids = seed_tasks(seeding.port, SEED_COUNT)
         finally:
@@ -169,8 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ids_file.parent.mkdir(parents=True, exist_ok=True)
     ids_file.write_text("\n".join(ids) + "\n")
 
-    server_cpus = placement.server_cpu if spec.pinned else None
-    client_cpus = placement.client_cpu if spec.pinned else None
+    server_cpus = placement.server_cpus(spec.pinned)
+    client_cpus = placement.client_cpus(spec.pinned)
     server = RunningServer(spec, workroot / options.server, SEED_COUNT, server_cpus)
     name = slug(options.server, load)
     options.results.mkdir(parents=True, exist_ok=True)
