@@ -10,7 +10,6 @@ logs one line per call and turns every failure into a typed `OutboundHTTPError` 
 from __future__ import annotations
 
 import json as jsonlib
-import logging
 import socket
 import ssl
 import time
@@ -35,8 +34,9 @@ from src.model.errors.upstream_errors import (
 from src.server.application_context import HttpClientSettings
 from src.utils.annotations.retry_coroutine import current_attempt
 from src.utils.logging import request_context
+from src.utils.logging.logger import Logger
 
-logger = logging.getLogger("tornado_boilerplate.http_client")
+logger = Logger("tornado_boilerplate.http_client")
 
 USER_AGENT = "tornado-boilerplate/1.0"
 # Query parameters whose values are secrets: their values are masked in logs like URL credentials are.
@@ -166,14 +166,13 @@ class _Call:
         request_context.add_fields(
             upstream_calls=int(totals.get("upstream_calls", 0)) + 1,
             upstream_time_ms=round(float(totals.get("upstream_time_ms", 0.0)) + time_ms, 2))
-        shown = "-" if status is None else str(status)
+        # Logfmt fields, not text in the message: `msg=outbound method=GET url=... status=200 time_ms=2.31 attempt=1`.
+        fields: dict[str, Any] = {"method": self.method, "url": self.url, "status": "-" if status is None else status,
+                                  "time_ms": round(time_ms, 2), "attempt": self.attempt}
         if failure is None:
-            logger.info("outbound method=%s url=%s status=%s time_ms=%.2f attempt=%d", self.method, self.url, shown,
-                        time_ms, self.attempt)
+            logger.info("outbound", **fields)
             return
-        logger.warning("outbound method=%s url=%s status=%s time_ms=%.2f attempt=%d error=%s reason=%s",
-                       self.method, self.url, shown, time_ms, self.attempt, type(failure).__name__,
-                       jsonlib.dumps(failure.message))
+        logger.warning("outbound", **fields, error=type(failure).__name__, reason=failure.message)
 
 
 def redact_url(url: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import time
 from dataclasses import dataclass, field
@@ -98,9 +99,16 @@ class ExampleClientFlowTest(AsyncHTTPTestCase):
         response: HTTPResponse = self.fetch("/client", headers={"X-Request-ID": "trace-abc-123"})
         return response, json.loads(response.body)
 
-    def outbound_attempts(self, lines: list[str]) -> list[str]:
-        return [match.group(1) for line in lines if (match := re.search(r"outbound method=GET .* attempt=(\d+)",
-                                                                        line))]
+    @staticmethod
+    def lines(records: list[logging.LogRecord]) -> list[str]:
+        """Each record as message + logfmt fields, as the formatter lays them out."""
+        return [" ".join([record.getMessage(),
+                          *(f"{key}={value}" for key, value in getattr(record, "logfmt_fields", {}).items())])
+                for record in records]
+
+    def outbound_attempts(self, records: list[logging.LogRecord]) -> list[str]:
+        return [match.group(1) for line in self.lines(records)
+                if (match := re.search(r"outbound method=GET .* attempt=(\d+)", line))]
 
     def test_two_503s_then_success_answers_200_after_3_attempts(self) -> None:
         self.upstream.failures_left = 2
@@ -110,8 +118,8 @@ class ExampleClientFlowTest(AsyncHTTPTestCase):
         assert body == {"served_by": "upstream", "call": 3, "nested": {"ids": [1, 2]},
                         "request_id": "trace-abc-123"}
         assert self.upstream.calls == 3
-        assert self.outbound_attempts(logs.output) == ["1", "2", "3"]
-        assert sum("status=503" in line for line in logs.output) == 2
+        assert self.outbound_attempts(logs.records) == ["1", "2", "3"]
+        assert sum("status=503" in line for line in self.lines(logs.records)) == 2
         assert any("attempt 3/3 succeeded" in line for line in logs.output)
 
     def test_a_404_is_not_retried(self) -> None:
@@ -136,7 +144,7 @@ class ExampleClientFlowTest(AsyncHTTPTestCase):
         assert response.headers["Content-Type"].startswith("application/json")
         assert "refused the connection" in body["message"]
         assert "attempt 3" in body["message"]
-        assert self.outbound_attempts(logs.output) == ["1", "2", "3"]
+        assert self.outbound_attempts(logs.records) == ["1", "2", "3"]
         assert elapsed < DEADLINE_SECONDS
 
     def test_an_upstream_slower_than_the_timeout_answers_504(self) -> None:

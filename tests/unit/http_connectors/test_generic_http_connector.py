@@ -197,6 +197,12 @@ def test_only_unavailable_timeouts_and_5xx_are_transient():
         assert not issubclass(kind, TRANSIENT_UPSTREAM_ERRORS)
 
 
+def logged_line(record: logging.LogRecord) -> str:
+    """The message followed by the record's logfmt fields, as the formatter lays them out."""
+    fields = getattr(record, "logfmt_fields", {})
+    return " ".join([record.getMessage(), *(f"{key}={value}" for key, value in fields.items())])
+
+
 def test_each_call_is_logged_without_credentials(caplog):
     http, _ = connector(ok(), (503, b"", {}))
     secret_url = "https://alice:s3cret@upstream.test/v1/items?api_key=k3y&page=2"
@@ -204,7 +210,7 @@ def test_each_call_is_logged_without_credentials(caplog):
         run(http.request("GET", secret_url))
         with pytest.raises(UpstreamError):
             run(http.request("PUT", secret_url, json={}))
-    lines = [record.getMessage() for record in caplog.records]
+    lines = [logged_line(record) for record in caplog.records]
     assert len(lines) == 2
     assert "method=GET url=https://upstream.test/v1/items?api_key=***&page=2 status=200 time_ms=" in lines[0]
     assert lines[0].endswith("attempt=1")
@@ -218,7 +224,7 @@ def test_the_log_names_the_retry_attempt(caplog):
     fetch = retry_coroutine(sleep=lambda seconds: asyncio.sleep(0))(lambda: http.request("GET", URL))
     with caplog.at_level(logging.INFO, logger="tornado_boilerplate.http_client"):
         run(fetch())
-    attempts = [re.search(r" attempt=(\d+)", record.getMessage()).group(1)  # type: ignore[union-attr]
+    attempts = [re.search(r" attempt=(\d+)", logged_line(record)).group(1)  # type: ignore[union-attr]
                 for record in caplog.records if record.name == "tornado_boilerplate.http_client"]
     assert attempts == ["1", "2", "3"]
 
