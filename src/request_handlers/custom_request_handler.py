@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Awaitable
 from http.client import responses as http_reasons
 from types import TracebackType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from tornado import httputil
 from tornado.concurrent import Future
@@ -22,6 +22,9 @@ from tornado.web import Application, HTTPError, RequestHandler, stream_request_b
 from src.model.errors import ApiError, BadRequestError, PayloadTooLargeError, ServiceUnavailableError
 from src.server.application_context import ApplicationContext
 from src.utils.logging import request_context
+
+if TYPE_CHECKING:
+    from src.utils.concurrency.lock_manager import LockManager
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 
@@ -81,12 +84,12 @@ class CustomRequestHandler(RequestHandler):
         return database
 
     @property
-    def lock_manager(self) -> Any:
+    def lock_manager(self) -> LockManager:
         """The process's `LockManager`; 503 when the lock server is switched off."""
         manager = self.settings.get("lock_manager")
         if manager is None:
             raise ServiceUnavailableError("the lock server is disabled (start with --lock_server)")
-        return manager
+        return cast("LockManager", manager)
 
     # ---- request set-up ---------------------------------------------------------------------------------------
 
