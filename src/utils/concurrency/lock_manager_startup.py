@@ -8,7 +8,6 @@ from typing import Any
 from src.server.application_context import ApplicationContext
 from src.server.lifecycle import Lifecycle
 from src.utils.concurrency.lock_errors import LockServerUnavailable
-from src.utils.concurrency.lock_manager import LockManager
 
 logger = logging.getLogger("tornado_boilerplate.locks")
 
@@ -19,6 +18,9 @@ async def start_lock_manager(context: ApplicationContext, lifecycle: Lifecycle, 
     not fatal: locks fail with LockServerUnavailable (503 in handlers) until it does."""
     if not context.lock_server.enabled:
         return
+    # Imported here: python-etcd (and urllib3) load only in processes that use the lock server.
+    from src.utils.concurrency.lock_manager import LockManager  # noqa: PLC0415
+
     manager = LockManager.init(context.lock_server)
     lifecycle.on_shutdown("lock_manager", manager.close)
     settings["lock_manager"] = manager

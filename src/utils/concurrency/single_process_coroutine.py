@@ -18,11 +18,13 @@ import functools
 import logging
 import math
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from src.utils.concurrency.lock_errors import LockServerUnavailable
-from src.utils.concurrency.lock_manager import LockManager
 from src.utils.concurrency.scheduled_run import current_run
+
+if TYPE_CHECKING:
+    from src.utils.concurrency.lock_manager import LockManager
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -41,6 +43,9 @@ def single_process_coroutine(
     def decorator(coroutine: Callable[P, Awaitable[R]]) -> Callable[P, Coroutine[Any, Any, R | None]]:
         @functools.wraps(coroutine)
         async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
+            # Imported here: python-etcd (and urllib3) load only in processes that use the lock server.
+            from src.utils.concurrency.lock_manager import LockManager  # noqa: PLC0415
+
             if not LockManager.enabled():
                 return await coroutine(*args, **kwargs)
             manager = LockManager.get()
