@@ -9,12 +9,13 @@ store opens its file on first use. `Mongo.get()` returns the database from anywh
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
-from motor.motor_asyncio import AsyncIOMotorClient
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from src.database.embedded import EmbeddedClient
 from src.server.application_context import DatabaseSettings
+
+if TYPE_CHECKING:
+    from motor.motor_asyncio import AsyncIOMotorClient
 
 
 class Mongo:
@@ -29,6 +30,9 @@ class Mongo:
         if cls._client is not None:
             return cls._database
         if settings.uses_mongo:
+            # Imported here: Motor loads only in processes configured for MongoDB.
+            from motor.motor_asyncio import AsyncIOMotorClient  # noqa: PLC0415
+
             timeout = settings.timeout_ms
             motor_client: AsyncIOMotorClient[Any] = AsyncIOMotorClient(
                 settings.mongo_uri(), serverSelectionTimeoutMS=timeout, connectTimeoutMS=timeout)
