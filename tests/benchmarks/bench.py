@@ -121,7 +121,11 @@ class Bench:
             code = server.stop()
             if code not in (0, None):
                 print(f"warning: {server.spec.name} exited with {code}", flush=True)
-            pauses = _gc_pauses(server.output())
+            try:
+                pauses = _gc_pauses(server.output())
+            except (OSError, ValueError) as error:  # keep stopping the others
+                print(f"warning: cannot read {server.spec.name}'s output: {error}", flush=True)
+                continue
             if pauses is not None:
                 self.gc_pauses.setdefault(server.spec.name, []).append(pauses)
 
