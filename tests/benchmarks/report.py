@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,7 +177,8 @@ def write_chart(path: Path, rows: Mapping[str, RowSummary], ratios: Sequence[Rat
     for bar, summary in zip(bars, shown, strict=True):
         rates_axis.annotate(f"x{summary.ratio:.2f}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                             ha="center", va="bottom", fontsize=9)
-    labels = [summary.comparison.name.replace(", ", ",\n") for summary in shown]
+    # Wrapped so long row names (`GET /ping --proc 2 (vs bare --proc 2)`) do not run into their neighbours.
+    labels = ["\n".join(textwrap.wrap(summary.comparison.name, 18)) for summary in shown]
     rates_axis.set_xticks(list(positions), labels, rotation=0, fontsize=7)
     rates_axis.set_ylabel("requests/s (median of rounds)")
     rates_axis.set_title("tornado-boilerplate vs bare Tornado: throughput, same-round ratio above each bar")
