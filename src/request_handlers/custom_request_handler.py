@@ -9,6 +9,7 @@ the process-wide database and lock manager through the Application settings.
 from __future__ import annotations
 
 import json
+import re
 import traceback
 from collections.abc import Awaitable
 from http.client import responses as http_reasons
@@ -35,6 +36,14 @@ _CORS_ALLOWED_HEADERS = "Content-Type, Authorization, X-Request-ID, If-None-Matc
 _CORS_EXPOSED_HEADERS = "Location, ETag, X-Request-ID, X-Total-Count"
 # One encoder for every response: json.dumps() with options builds a new JSONEncoder on each call.
 _encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+_decode_json = json.JSONDecoder(parse_constant=_reject_constant).decode
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 @stream_request_body
@@ -150,11 +159,16 @@ class CustomRequestHandler(RequestHandler):
         except UnicodeDecodeError as error:
             raise BadRequestError(f"request body is not valid UTF-8 (byte {error.start})") from None
         try:
-            document = json.loads(text)
+            document = _decode_json(text)
         except json.JSONDecodeError as error:
             raise BadRequestError(
                 f"request body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
             ) from None
+        except ValueError as error:  # NaN/Infinity, which JSON does not have
+            raise BadRequestError(f"request body is not valid JSON: {error}") from None
+        # A lone \uD800-\uDFFF escape decodes to a string no UTF-8 encoder (SQLite, MongoDB, the response) accepts.
+        if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(document):
+            raise BadRequestError("request body is not valid JSON: a \\u escape is an unpaired UTF-16 surrogate")
         if not isinstance(document, dict):
             raise BadRequestError(f"request body must be a JSON object, not {_json_type(document)}")
         return document
@@ -252,6 +266,16 @@ def _client_message(status_code: int, error: BaseException | None) -> str:
     if isinstance(error, HTTPError) and error.reason and status_code < 500:
         return str(error.reason)
     return http_reasons.get(status_code, "Unknown Error")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(key) or _has_lone_surrogate(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
 
 
 def _json_type(value: Any) -> str:

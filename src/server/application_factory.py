@@ -7,6 +7,7 @@ from typing import Any
 from tornado.web import Application
 
 from src.request_handlers.not_found import NotFoundHandler
+from src.request_handlers.static_files import StaticFilesHandler
 from src.server.application_context import ApplicationContext
 from src.server.lifecycle import InFlightRequests
 from src.server.router import STATIC_PATH, TEMPLATE_PATH, Route, Router
@@ -26,6 +27,7 @@ class ApplicationFactory:
             "default_handler_class": NotFoundHandler,
             "template_path": str(TEMPLATE_PATH),
             "static_path": str(STATIC_PATH),
+            "static_handler_class": StaticFilesHandler,
             "debug": context.server.traces_to_client,
             "autoreload": False,
             "serve_traceback": context.server.traces_to_client,

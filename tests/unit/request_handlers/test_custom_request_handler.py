@@ -147,10 +147,16 @@ class TestBodies(HandlerTestCase):
 
     def test_each_bad_body_gets_a_400_saying_why(self) -> None:
         cases = {b"": "empty", b"   ": "empty", b'{"a": ': "not valid JSON", b"\xff\xfe{}": "UTF-8",
-                 b"[1, 2]": "not an array", b'"text"': "not a string", b"null": "not null"}
+                 b"[1, 2]": "not an array", b'"text"': "not a string", b"null": "not null",
+                 b'{"a": NaN}': "NaN is not a JSON value", b'{"a": [-Infinity]}': "-Infinity is not a JSON value",
+                 b'{"a": "\\ud800"}': "unpaired UTF-16 surrogate", b'{"\\uDFFFx": 1}': "unpaired UTF-16 surrogate"}
         for raw, expected in cases.items():
             body = self.assert_error(self.post_cors(raw), 400, "POST", "/cors")
             assert expected in body["message"], (raw, body["message"])
+
+    def test_escaped_non_ascii_and_surrogate_pairs_are_fine(self) -> None:
+        response = self.post_cors(b'{"emoji": "\\ud83d\\ude00", "accent": "caf\\u00e9"}')
+        assert self.json_of(response) == {"received": {"emoji": "\U0001f600", "accent": "café"}}
 
     def test_body_over_the_limit_is_a_json_413(self) -> None:
         response = self.post_cors(b"{" + b" " * 5000 + b"}")
@@ -292,8 +298,17 @@ class TestViews(HandlerTestCase):
         css = self.fetch(match.group(1).decode())
         assert css.code == 200 and css.headers["Content-Type"].startswith("text/css") and b"{" in css.body
 
-    def test_missing_static_file_is_404(self) -> None:
-        assert self.fetch("/static/missing.css").code == 404
+    def test_static_file_errors_are_json(self) -> None:
+        self.assert_error(self.fetch("/static/missing.css"), 404, "GET", "/static/missing.css")
+        self.assert_error(self.fetch("/static/..%2Fserver.py"), 403, "GET", "/static/..%2Fserver.py")
+        self.assert_error(self.fetch("/static/style.css", method="POST", body="{}"), 405, "POST",
+                          "/static/style.css")
+
+    def test_static_files_carry_a_request_id_and_answer_304(self) -> None:
+        first = self.fetch("/static/style.css")
+        assert first.code == 200 and first.headers["X-Request-ID"]
+        again = self.fetch("/static/style.css", headers={"If-None-Match": first.headers["Etag"]})
+        assert again.code == 304
 
 
 class TestHealth(HandlerTestCase):
