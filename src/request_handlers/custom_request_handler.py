@@ -127,7 +127,8 @@ class CustomRequestHandler(RequestHandler):
             if connection is not None and hasattr(connection, "set_max_body_size"):
                 connection.set_max_body_size(int(declared))
             raise PayloadTooLargeError(f"request body is {declared} bytes; the limit is {limit}")
-        if declared is None and connection is not None and hasattr(connection, "set_max_body_size"):
+        if (declared is None and "Transfer-Encoding" in self.request.headers and connection is not None
+                and hasattr(connection, "set_max_body_size")):
             connection.set_max_body_size(_UNLIMITED)  # chunked: data_received enforces the limit
         return None
 
