@@ -1,33 +1,37 @@
-"""Start-up of the database client in a worker (called by `start_components`)."""
+"""The database component of a worker: `Mongo.init()` at set-up, `Mongo.close()` at teardown."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from src.database.embedded import EmbeddedStoreUnavailableError
 from src.database.mongo import Mongo
-from src.server.application_context import ApplicationContext, DatabaseSettings
-from src.server.lifecycle import Lifecycle
+from src.settings import DatabaseSettings
 
 logger = logging.getLogger("tornado_boilerplate.database")
 
 
-async def start_database(context: ApplicationContext, lifecycle: Lifecycle, settings: dict[str, Any]) -> None:
-    """`Mongo.init()` as settings["db"], a `database` health check and the `Mongo.close` shutdown hook.
+@asynccontextmanager
+async def database_component(settings: DatabaseSettings) -> AsyncIterator[Any]:
+    """The process's database (Motor's or the embedded store's), closed at teardown.
 
     Never waits for MongoDB (Motor connects on first use); the embedded store is opened at once so a bad
     `--db_path` is reported at start-up, as a warning: requests answer 503 until it is usable.
     """
-    settings["db"] = Mongo.init(context.database)
-    lifecycle.on_shutdown("database", Mongo.close)
-    settings.setdefault("health_checks", {})["database"] = Mongo.ping
-    logger.info("database: %s", describe(context.database))
-    if Mongo.is_embedded():
-        try:
-            await Mongo.ping()
-        except EmbeddedStoreUnavailableError as error:
-            logger.warning("%s; database requests will fail until it is usable", error)
+    database = Mongo.init(settings)
+    try:
+        logger.info("database: %s", describe(settings))
+        if Mongo.is_embedded():
+            try:
+                await Mongo.ping()
+            except EmbeddedStoreUnavailableError as error:
+                logger.warning("%s; database requests will fail until it is usable", error)
+        yield database
+    finally:
+        await Mongo.close()
 
 
 def describe(settings: DatabaseSettings) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from src.database.embedded import EmbeddedClient
-from src.server.application_context import DatabaseSettings
+from src.settings import DatabaseSettings
 
 if TYPE_CHECKING:
     from motor.motor_asyncio import AsyncIOMotorClient

@@ -13,7 +13,8 @@ import json as jsonlib
 import socket
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http.client import responses as reason_phrases
 from typing import Any, ClassVar
@@ -31,7 +32,7 @@ from src.model.errors.upstream_errors import (
     UpstreamTLSError,
     UpstreamUnavailable,
 )
-from src.server.application_context import HttpClientSettings
+from src.settings import HttpClientSettings
 from src.utils.annotations.retry_coroutine import current_attempt
 from src.utils.logging import request_context
 from src.utils.logging.logger import Logger
@@ -94,6 +95,16 @@ class GenericHTTPConnector:
         client, GenericHTTPConnector._shared_client = GenericHTTPConnector._shared_client, None
         if client is not None:
             client.close()
+
+    @classmethod
+    @asynccontextmanager
+    async def component(cls, settings: HttpClientSettings) -> AsyncIterator[AsyncHTTPClient]:
+        """The shared client as a worker component: started at set-up, closed at teardown."""
+        client = cls.start(settings)
+        try:
+            yield client
+        finally:
+            cls.stop()
 
     @classmethod
     def shared_client(cls) -> AsyncHTTPClient:

@@ -21,7 +21,7 @@ from tornado.concurrent import Future
 from tornado.web import Application, HTTPError, RequestHandler, stream_request_body
 
 from src.model.errors import ApiError, BadRequestError, PayloadTooLargeError, ServiceUnavailableError
-from src.server.application_context import ApplicationContext
+from src.settings import ApplicationContext
 from src.utils.logging import request_context
 
 if TYPE_CHECKING:

@@ -6,11 +6,11 @@ from typing import Any
 
 from tornado.web import Application
 
+from src.lifecycle import InFlightRequests
 from src.request_handlers.not_found import NotFoundHandler
 from src.request_handlers.static_files import StaticFilesHandler
-from src.server.application_context import ApplicationContext
-from src.server.lifecycle import InFlightRequests
 from src.server.router import STATIC_PATH, TEMPLATE_PATH, Route, Router
+from src.settings import ApplicationContext
 from src.utils.logging.access_log import log_request
 
 

@@ -1,27 +1,31 @@
 """The process-wide objects each worker creates after the fork (clients start threads and sockets, which must
-not be shared across processes). Each returns its Application settings entries and registers its shutdown hook
-on the `Lifecycle`; `/health` checks what is registered in `health_checks`."""
+not be shared across processes). Each is a component of the worker's `Lifecycle`, set up here in dependency
+order and torn down in reverse; `/health` checks what is registered in `health_checks`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from src.database.database_startup import start_database
+from src.database.database_startup import database_component
+from src.database.mongo import Mongo
 from src.http_connectors.generic_http_connector import GenericHTTPConnector
-from src.jobs.scheduler_startup import start_scheduler
-from src.server.application_context import ApplicationContext
-from src.server.lifecycle import Lifecycle
-from src.utils.concurrency.lock_manager_startup import start_lock_manager
+from src.jobs.scheduler_startup import scheduler_component
+from src.lifecycle import Lifecycle
+from src.settings import ApplicationContext
+from src.utils.concurrency.lock_manager_startup import lock_manager_component
 
 
 async def start_components(context: ApplicationContext, lifecycle: Lifecycle) -> dict[str, Any]:
     """Create this process's database client, lock manager, HTTP client and scheduler."""
     settings: dict[str, Any] = {"health_checks": {}}
-    # Each feature adds its start-up here, in dependency order (database, lock server, HTTP client, jobs).
-    await start_database(context, lifecycle, settings)  # settings["db"]: Motor or the embedded store
-    await start_lock_manager(context, lifecycle, settings)  # with --lock_server: settings["lock_manager"]
+    settings["db"] = await lifecycle.start("database", database_component(context.database))
+    settings["health_checks"]["database"] = Mongo.ping
+    if context.lock_server.enabled:
+        manager = await lifecycle.start("lock_manager", lock_manager_component(context.lock_server))
+        settings["lock_manager"] = manager
+        settings["health_checks"]["lock_server"] = manager.check
     # One outbound HTTP client per process (max_clients, default timeouts); closed at shutdown, never per call.
-    settings["http_client"] = GenericHTTPConnector.start(context.http_client)
-    lifecycle.on_shutdown("http_client", GenericHTTPConnector.stop)
-    start_scheduler(context, lifecycle, settings)  # last: its jobs may use everything above
+    settings["http_client"] = await lifecycle.start("http_client", GenericHTTPConnector.component(context.http_client))
+    # Last: its jobs may use everything above.
+    settings["scheduler"] = await lifecycle.start("scheduler", scheduler_component(context))
     return settings

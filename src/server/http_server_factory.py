@@ -7,7 +7,7 @@ import ssl
 from tornado.httpserver import HTTPServer
 from tornado.web import Application
 
-from src.server.application_context import ApplicationContext
+from src.settings import ApplicationContext
 
 
 class StartupError(Exception):

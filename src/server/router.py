@@ -18,7 +18,7 @@ from src.request_handlers.health_check import HealthCheckHandler, ReadinessHandl
 from src.request_handlers.locking_example import ExampleLockingHandler
 from src.request_handlers.tasks import TodoListEntryRequestHandler, TodoListRequestHandler
 from src.request_handlers.view_example import ExampleViewHandler
-from src.server.application_context import PROJECT_ROOT
+from src.settings import PROJECT_ROOT
 
 STATIC_PATH = PROJECT_ROOT / "views" / "static"
 TEMPLATE_PATH = PROJECT_ROOT / "views" / "templates"

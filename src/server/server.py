@@ -28,12 +28,12 @@ from types import FrameType
 
 from tornado.netutil import bind_sockets
 
-from src.server.application_context import ApplicationContext
+from src.lifecycle import InFlightRequests, Lifecycle
 from src.server.application_factory import ApplicationFactory
 from src.server.components import start_components
 from src.server.http_server_factory import HTTPServerFactory, StartupError
-from src.server.lifecycle import InFlightRequests, Lifecycle
-from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils, SettingsError
+from src.settings import ApplicationContext, SettingsError
+from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
 from src.utils.logging.logging_setup import configure_logging, flush_logging
 
 # A worker that dies this soon after starting, this many times in a row, is not restarted again.

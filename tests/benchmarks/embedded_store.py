@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from src.database.embedded import EmbeddedClient
-from src.server.application_context import PROJECT_ROOT
+from src.settings import PROJECT_ROOT
 
 RESULTS = PROJECT_ROOT / "tests" / "benchmarks" / "results"
 Operation = Callable[[int], Awaitable[Any]]

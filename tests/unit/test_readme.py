@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from src.server.application_context import PROJECT_ROOT
+from src.settings import PROJECT_ROOT
 from src.utils.command_line.argument_parsing_utils import SETTINGS
 
 README = (PROJECT_ROOT / "README.md").read_text()

@@ -3,7 +3,7 @@
 Precedence: CLI flag > environment variable > YAML file (`--config`) > default. Every setting is declared once
 in `SETTINGS`; the argparse flags (with hyphenated aliases), the environment variable names, the YAML keys, the
 `-h` text and the validation all come from that table. Defaults live on the dataclasses in
-`src.server.application_context`, so there is exactly one place for each.
+`src.settings`, so there is exactly one place for each.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
-from src.server.application_context import (
+from src.settings import (
     PROJECT_ROOT,
     ApplicationContext,
     DatabaseSettings,
@@ -25,12 +25,8 @@ from src.server.application_context import (
     LockServerSettings,
     LoggingSettings,
     ServerSettings,
+    SettingsError,
 )
-
-
-class SettingsError(Exception):
-    """An invalid setting; the message is one line naming the setting and what is wrong."""
-
 
 Converter = Callable[[str], Any]
 

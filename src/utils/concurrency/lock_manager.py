@@ -33,7 +33,7 @@ from typing import Any, ClassVar, TypeVar
 
 import etcd
 
-from src.server.application_context import LockServerSettings
+from src.settings import LockServerSettings
 from src.utils.concurrency.etcd_client import create_client, is_transport_error, unavailable
 from src.utils.concurrency.lock_errors import (
     ExistingLockError,

@@ -1,31 +1,34 @@
-"""Start-up of the lock manager in a worker (called by `start_components`)."""
+"""The lock manager component of a worker (with `--lock_server`)."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
-from src.server.application_context import ApplicationContext
-from src.server.lifecycle import Lifecycle
+from src.settings import LockServerSettings
 from src.utils.concurrency.lock_errors import LockServerUnavailable
+
+if TYPE_CHECKING:
+    from src.utils.concurrency.lock_manager import LockManager
 
 logger = logging.getLogger("tornado_boilerplate.locks")
 
 
-async def start_lock_manager(context: ApplicationContext, lifecycle: Lifecycle, settings: dict[str, Any]) -> None:
-    """With `--lock_server`: this process's `LockManager` as settings["lock_manager"], a `lock_server` health
-    check, and a shutdown hook that releases the locks still held. An etcd that does not answer yet is reported,
-    not fatal: locks fail with LockServerUnavailable (503 in handlers) until it does."""
-    if not context.lock_server.enabled:
-        return
+@asynccontextmanager
+async def lock_manager_component(settings: LockServerSettings) -> AsyncIterator[LockManager]:
+    """This process's `LockManager`; its teardown releases the locks still held. An etcd that does not answer
+    yet is reported, not fatal: locks fail with LockServerUnavailable (503 in handlers) until it does."""
     # Imported here: python-etcd (and urllib3) load only in processes that use the lock server.
     from src.utils.concurrency.lock_manager import LockManager  # noqa: PLC0415
 
-    manager = LockManager.init(context.lock_server)
-    lifecycle.on_shutdown("lock_manager", manager.close)
-    settings["lock_manager"] = manager
-    settings.setdefault("health_checks", {})["lock_server"] = manager.check
+    manager = LockManager.init(settings)
     try:
-        await manager.check()
-    except LockServerUnavailable as error:
-        logger.warning("%s; locks will fail until it answers", error)
+        try:
+            await manager.check()
+        except LockServerUnavailable as error:
+            logger.warning("%s; locks will fail until it answers", error)
+        yield manager
+    finally:
+        await manager.close()

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from src.server.application_context import LoggingSettings
+from src.settings import LoggingSettings
 
 ExcInfo = Any  # what `logging` accepts as exc_info: bool, an exception or a sys.exc_info() tuple
 

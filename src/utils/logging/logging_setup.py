@@ -31,8 +31,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from src.server.application_context import ApplicationContext, LoggingSettings
-from src.utils.command_line.argument_parsing_utils import SettingsError
+from src.settings import ApplicationContext, LoggingSettings, SettingsError
 from src.utils.logging.buffered_handlers import BufferedRotatingFileHandler, BufferedStreamHandler
 from src.utils.logging.formatter import LogfmtFormatter
 from src.utils.logging.logger import Logger

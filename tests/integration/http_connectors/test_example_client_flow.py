@@ -21,8 +21,8 @@ from tornado.web import Application, RequestHandler
 
 from src.http_connectors.example_client_connector import DEADLINE_SECONDS
 from src.http_connectors.generic_http_connector import GenericHTTPConnector
-from src.server.application_context import ApplicationContext, HttpClientSettings
 from src.server.application_factory import ApplicationFactory
+from src.settings import ApplicationContext, HttpClientSettings
 from src.utils.command_line.argument_parsing_utils import replace_settings
 from tests.support.server_process import free_port
 

@@ -10,7 +10,7 @@ import etcd
 import pytest
 import urllib3
 
-from src.server.application_context import LockServerSettings
+from src.settings import LockServerSettings
 from src.utils.concurrency.etcd_client import create_client, is_transport_error, unavailable
 from src.utils.concurrency.lock_errors import (
     ExistingLockError,

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from src.server.application_context import LockServerSettings
+from src.settings import LockServerSettings
 from src.utils.concurrency.lock_manager import LockManager
 from src.utils.concurrency.scheduled_run import ScheduledRun, current_run, running
 from src.utils.concurrency.single_process_coroutine import single_process_coroutine, single_process_name

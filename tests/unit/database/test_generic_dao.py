@@ -18,7 +18,7 @@ from src.database.embedded import EmbeddedClient
 from src.database.generic_dao import GenericDAO
 from src.database.mongo import Mongo
 from src.model.errors import ConflictError, NotFoundError, ServiceUnavailableError
-from src.server.application_context import DatabaseSettings
+from src.settings import DatabaseSettings
 from tests.support.server_process import free_port
 from tests.unit.database.collection_backends import Backend, backend
 

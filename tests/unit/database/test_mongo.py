@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from pymongo.errors import ServerSelectionTimeoutError
 
-from src.database.database_startup import describe, start_database
+from src.database.database_startup import database_component, describe
 from src.database.embedded import EmbeddedDatabase
 from src.database.mongo import Mongo
-from src.server.application_context import ApplicationContext, DatabaseSettings
-from src.server.lifecycle import Lifecycle
+from src.lifecycle import Lifecycle
+from src.settings import DatabaseSettings
 from tests.support.server_process import free_port
 
 
@@ -67,33 +67,28 @@ async def test_a_uri_names_its_own_database() -> None:
         await Mongo.close()
 
 
-async def test_start_database_registers_settings_health_check_and_shutdown(tmp_path: Path) -> None:
-    context = ApplicationContext(database=DatabaseSettings(path=tmp_path))
+async def test_the_database_component_opens_at_set_up_and_closes_at_teardown(tmp_path: Path) -> None:
     lifecycle = Lifecycle()
-    settings: dict[str, object] = {"health_checks": {}}
-    await start_database(context, lifecycle, settings)
-    assert settings["db"] is Mongo.get()
-    checks = settings["health_checks"]
-    assert isinstance(checks, dict)
-    await checks["database"]()
+    database = await lifecycle.start("database", database_component(DatabaseSettings(path=tmp_path)))
+    assert database is Mongo.get()
+    await Mongo.ping()
     await lifecycle.shutdown()
     assert Mongo._client is None
 
 
 async def test_start_up_does_not_wait_for_an_unreachable_mongodb() -> None:
-    context = ApplicationContext(database=DatabaseSettings(host="127.0.0.1", port=free_port(), timeout_ms=2000))
+    settings = DatabaseSettings(host="127.0.0.1", port=free_port(), timeout_ms=2000)
     lifecycle = Lifecycle()
     started = time.monotonic()
-    await start_database(context, lifecycle, {"health_checks": {}})
+    await lifecycle.start("database", database_component(settings))
     assert time.monotonic() - started < 0.5
     await lifecycle.shutdown()
 
 
 async def test_start_up_reports_an_unusable_embedded_folder(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     (tmp_path / "file").write_text("not a folder")
-    context = ApplicationContext(database=DatabaseSettings(path=tmp_path / "file" / "data"))
     lifecycle = Lifecycle()
-    await start_database(context, lifecycle, {"health_checks": {}})
+    await lifecycle.start("database", database_component(DatabaseSettings(path=tmp_path / "file" / "data")))
     assert "cannot be opened" in caplog.text
     await lifecycle.shutdown()
 

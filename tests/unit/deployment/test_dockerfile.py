@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from src.server.application_context import ApplicationContext
+from src.settings import ApplicationContext
 from src.utils.command_line.argument_parsing_utils import SETTINGS, ArgumentParsingUtils
 from tests.support.deployment_files import (
     PYTHON_VERSION_FILE,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from docker.utils.build import exclude_paths
 
-from src.server.application_context import PROJECT_ROOT
+from src.settings import PROJECT_ROOT
 from tests.support.deployment_files import dockerfile_instructions, dockerignore_patterns
 
 # A checkout as a developer's machine has it, with everything that must stay out of an image.

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from src.server.application_context import PROJECT_ROOT
-from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils, SettingsError
+from src.settings import PROJECT_ROOT, SettingsError
+from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
 from tests.support.deployment_files import procfile_processes, procfile_web_argv
 
 CONNECTION_FLAGS = ("--db", "--lock_server_host", "--address")

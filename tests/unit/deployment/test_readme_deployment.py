@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from src.server.application_context import PROJECT_ROOT
+from src.settings import PROJECT_ROOT
 from tests.support.deployment_files import (
     compose_service,
     dockerfile_cmd,

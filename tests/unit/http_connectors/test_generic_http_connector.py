@@ -26,7 +26,7 @@ from src.model.errors.upstream_errors import (
     UpstreamTLSError,
     UpstreamUnavailable,
 )
-from src.server.application_context import HttpClientSettings
+from src.settings import HttpClientSettings
 from src.utils.annotations.retry_coroutine import retry_coroutine
 from src.utils.logging import request_context
 

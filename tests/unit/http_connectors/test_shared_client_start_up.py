@@ -7,9 +7,10 @@ import asyncio
 import pytest
 
 from src.http_connectors.generic_http_connector import GenericHTTPConnector
-from src.server.application_context import ApplicationContext, HttpClientSettings
+from src.jobs.scheduler import Scheduler
+from src.lifecycle import Lifecycle
 from src.server.components import start_components
-from src.server.lifecycle import Lifecycle
+from src.settings import ApplicationContext, HttpClientSettings
 from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
 
 
@@ -26,6 +27,8 @@ def test_the_worker_client_follows_the_settings_and_closes_at_shutdown(tmp_path)
             assert client is GenericHTTPConnector.shared_client()
             assert client.max_clients == 12  # type: ignore[attr-defined]
             assert (client.defaults["connect_timeout"], client.defaults["request_timeout"]) == (0.4, 1.25)
+            assert isinstance(settings["scheduler"], Scheduler)
+            assert set(settings["health_checks"]) == {"database"}
         finally:
             await lifecycle.shutdown()
         with pytest.raises(RuntimeError, match="not started"):

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 import pytest
 
 from src.jobs.job_setup_hook import load_job_setup
 from src.jobs.scheduler import Scheduler
-from src.jobs.scheduler_startup import start_scheduler
-from src.server.lifecycle import Lifecycle
+from src.jobs.scheduler_startup import scheduler_component
+from src.lifecycle import Lifecycle
 from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
 
 registered: list[Scheduler] = []
@@ -22,35 +21,34 @@ def record_setup(scheduler: Scheduler) -> None:
     registered.append(scheduler)
 
 
-def start(argv: list[str], environ: dict[str, str]) -> tuple[Scheduler, dict[str, Any], list[str]]:
-    async def scenario() -> tuple[Scheduler, dict[str, Any], list[str]]:
+def start(argv: list[str], environ: dict[str, str]) -> tuple[Scheduler, list[str]]:
+    async def scenario() -> tuple[Scheduler, list[str]]:
         lifecycle = Lifecycle()
-        settings: dict[str, Any] = {}
-        scheduler = start_scheduler(ArgumentParsingUtils.parse(argv, {}), lifecycle, settings, environ)
+        scheduler = await lifecycle.start("scheduler", scheduler_component(ArgumentParsingUtils.parse(argv, {}),
+                                                                           environ))
         names = sorted(handle.name for handle in scheduler.jobs())
         await lifecycle.shutdown()
         assert scheduler.jobs() == []
-        return scheduler, settings, names
+        return scheduler, names
 
     return asyncio.run(scenario())
 
 
 def test_example_jobs_are_scheduled_unless_switched_off(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="tornado_boilerplate.jobs"):
-        scheduler, settings, names = start([], {})
-    assert settings["scheduler"] is scheduler
+        _, names = start([], {})
     assert names == ["concurrent-example", "example-daily", "example-every-minute", "example-once"]
     warnings = [record.getMessage() for record in caplog.records]
     assert len(warnings) == 1 and "concurrent-example-job will run in every process" in warnings[0]
 
     caplog.clear()
-    _, _, names = start(["--no-example_jobs"], {})
+    _, names = start(["--no-example_jobs"], {})
     assert names == [] and caplog.records == []
 
 
 def test_job_setup_hook_adds_jobs_and_bad_targets_fail_start_up() -> None:
     registered.clear()
-    scheduler, _, _ = start(["--no-example_jobs"], {"TB_JOB_SETUP": f"{__name__}:record_setup"})
+    scheduler, _ = start(["--no-example_jobs"], {"TB_JOB_SETUP": f"{__name__}:record_setup"})
     assert registered == [scheduler]
     assert load_job_setup({}) is None and load_job_setup({"TB_JOB_SETUP": " "}) is None
     with pytest.raises(ValueError, match=r"package\.module:function"):

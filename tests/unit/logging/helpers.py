@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from src.server.application_context import ApplicationContext
+from src.settings import ApplicationContext
 from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
 from src.utils.logging.formatter import LogfmtFormatter
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from src.server.application_context import PROJECT_ROOT
-from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils, SettingsError
+from src.settings import PROJECT_ROOT, SettingsError
+from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
 from src.utils.logging import logfmt
 from src.utils.logging.buffered_handlers import BufferedRotatingFileHandler, BufferedStreamHandler
 from src.utils.logging.formatter import LogfmtFormatter

@@ -15,9 +15,9 @@ from tornado.web import Application
 
 from src.model.errors import ServiceUnavailableError
 from src.request_handlers.custom_request_handler import CustomRequestHandler
-from src.server.application_context import ApplicationContext
 from src.server.application_factory import ApplicationFactory
 from src.server.router import Router
+from src.settings import ApplicationContext
 from src.utils.command_line.argument_parsing_utils import replace_settings
 from src.utils.logging import request_context
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from src.server.application_context import PROJECT_ROOT, ApplicationContext
-from src.utils.command_line.argument_parsing_utils import SETTINGS, ArgumentParsingUtils, SettingsError
+from src.settings import PROJECT_ROOT, ApplicationContext, SettingsError
+from src.utils.command_line.argument_parsing_utils import SETTINGS, ArgumentParsingUtils
 
 
 def parse(argv: list[str] | None = None, env: dict[str, str] | None = None) -> ApplicationContext:

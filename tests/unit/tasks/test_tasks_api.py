@@ -16,8 +16,8 @@ from tornado.testing import AsyncHTTPTestCase
 from tornado.web import Application
 
 from src.database.embedded import EmbeddedClient
-from src.server.application_context import ApplicationContext
 from src.server.application_factory import ApplicationFactory
+from src.settings import ApplicationContext
 from tests.support.server_process import free_port
 
 ERROR_KEYS = {"code", "message", "method", "uri", "request_id"}

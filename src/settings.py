@@ -1,4 +1,4 @@
-"""Every setting of the server, resolved once at start-up and frozen.
+"""Every setting of the server, resolved once at start-up and frozen (the ground floor: imports nothing of src).
 
 `ArgumentParsingUtils.parse()` builds one `ApplicationContext` from CLI flags, environment variables, the YAML
 file given with `--config` and the defaults (in that order of precedence). Nothing mutates it afterwards; it is
@@ -14,7 +14,11 @@ from typing import Any
 from urllib.parse import quote_plus
 
 # The repository root: template, static, keys/, logs/ and data/ paths are resolved from here, never from the cwd.
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class SettingsError(Exception):
+    """An invalid setting; the message is one line naming the setting and what is wrong."""
 
 
 @dataclass(frozen=True)
