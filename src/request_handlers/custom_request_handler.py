@@ -8,8 +8,6 @@ the process-wide database and lock manager through the Application settings.
 
 from __future__ import annotations
 
-import json
-import re
 import traceback
 from collections.abc import Awaitable
 from http.client import responses as http_reasons
@@ -20,7 +18,9 @@ from tornado import httputil
 from tornado.concurrent import Future
 from tornado.web import Application, HTTPError, RequestHandler, stream_request_body
 
-from src.model.errors import ApiError, BadRequestError, PayloadTooLargeError, ServiceUnavailableError
+from src.model.errors import ApiError, PayloadTooLargeError, ServiceUnavailableError
+from src.request_handlers import request_framing
+from src.request_handlers.json_body import encode_json, parse_json_object
 from src.settings import ApplicationContext
 from src.utils.logging import request_context
 
@@ -34,16 +34,6 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 _UNLIMITED = 2**62
 _CORS_ALLOWED_HEADERS = "Content-Type, Authorization, X-Request-ID, If-None-Match"
 _CORS_EXPOSED_HEADERS = "Location, ETag, X-Request-ID, X-Total-Count"
-# One encoder for every response: json.dumps() with options builds a new JSONEncoder on each call.
-_encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
-
-
-_decode_json = json.JSONDecoder(parse_constant=_reject_constant).decode
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 @stream_request_body
@@ -119,13 +109,16 @@ class CustomRequestHandler(RequestHandler):
     def prepare(self) -> Awaitable[None] | None:
         # Runs in the request's own task (set_default_headers may not), so the context is (re)bound here.
         request_context.bind(self.request_id, self.log_fields)
+        # Framing is checked here, before anything uses it, so a malformed request gets a JSON 4xx and not
+        # Tornado's bare 400 (or a 500 from parsing it ourselves).
+        request_framing.check_request(self.request)
         limit = self.context.server.max_body_size
-        declared = self.request.headers.get("Content-Length")
+        declared = request_framing.declared_length(self.request.headers)
         connection = self.request.connection
-        if declared is not None and int(declared) > limit:
+        if declared is not None and declared > limit:
             # Let Tornado drain instead of answering a plain-text 400; our 413 closes the connection anyway.
             if connection is not None and hasattr(connection, "set_max_body_size"):
-                connection.set_max_body_size(int(declared))
+                connection.set_max_body_size(declared)
             raise PayloadTooLargeError(f"request body is {declared} bytes; the limit is {limit}")
         if (declared is None and "Transfer-Encoding" in self.request.headers and connection is not None
                 and hasattr(connection, "set_max_body_size")):
@@ -152,27 +145,7 @@ class CustomRequestHandler(RequestHandler):
 
     def json_body(self) -> dict[str, Any]:
         """The body as a JSON object; a 400 says exactly what is wrong with it otherwise."""
-        raw = self.body
-        if not raw.strip():
-            raise BadRequestError("request body is empty; a JSON object is required")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise BadRequestError(f"request body is not valid UTF-8 (byte {error.start})") from None
-        try:
-            document = _decode_json(text)
-        except json.JSONDecodeError as error:
-            raise BadRequestError(
-                f"request body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
-            ) from None
-        except ValueError as error:  # NaN/Infinity, which JSON does not have
-            raise BadRequestError(f"request body is not valid JSON: {error}") from None
-        # A lone \uD800-\uDFFF escape decodes to a string no UTF-8 encoder (SQLite, MongoDB, the response) accepts.
-        if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(document):
-            raise BadRequestError("request body is not valid JSON: a \\u escape is an unpaired UTF-16 surrogate")
-        if not isinstance(document, dict):
-            raise BadRequestError(f"request body must be a JSON object, not {_json_type(document)}")
-        return document
+        return parse_json_object(self.body)
 
     # ---- responses --------------------------------------------------------------------------------------------
 
@@ -185,7 +158,7 @@ class CustomRequestHandler(RequestHandler):
             self.finish()
             return
         self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(_encode_json(body))
+        self.finish(encode_json(body))
 
     def options(self, *args: Any, **kwargs: Any) -> None:
         """Answer preflight (and plain) OPTIONS: which methods this resource accepts."""
@@ -218,7 +191,7 @@ class CustomRequestHandler(RequestHandler):
         if exc_info and self.context.server.traces_to_client:
             body["trace"] = "".join(traceback.format_exception(*exc_info))
         self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(_encode_json(body))
+        self.finish(encode_json(body))
 
     def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")
@@ -267,18 +240,3 @@ def _client_message(status_code: int, error: BaseException | None) -> str:
     if isinstance(error, HTTPError) and error.reason and status_code < 500:
         return str(error.reason)
     return http_reasons.get(status_code, "Unknown Error")
-
-
-def _has_lone_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        return any("\ud800" <= char <= "\udfff" for char in value)
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(key) or _has_lone_surrogate(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(item) for item in value)
-    return False
-
-
-def _json_type(value: Any) -> str:
-    names = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
-    return "null" if value is None else names.get(type(value), type(value).__name__)

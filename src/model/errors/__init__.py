@@ -6,7 +6,10 @@ from src.model.errors.api_error import (
     GatewayTimeoutError,
     NotFoundError,
     PayloadTooLargeError,
+    RequestHeaderFieldsTooLargeError,
+    RequestTimeoutError,
     ServiceUnavailableError,
+    UnauthorizedError,
 )
 
 __all__ = [
@@ -17,5 +20,8 @@ __all__ = [
     "GatewayTimeoutError",
     "NotFoundError",
     "PayloadTooLargeError",
+    "RequestHeaderFieldsTooLargeError",
+    "RequestTimeoutError",
     "ServiceUnavailableError",
+    "UnauthorizedError",
 ]

@@ -44,3 +44,15 @@ class ServiceUnavailableError(ApiError):
 
 class GatewayTimeoutError(ApiError):
     status = 504
+
+
+class RequestTimeoutError(ApiError):
+    status = 408
+
+
+class RequestHeaderFieldsTooLargeError(ApiError):
+    status = 431
+
+
+class UnauthorizedError(ApiError):
+    status = 401

@@ -1,0 +1,55 @@
+"""Checks of a request's framing and target, run before a handler uses any of it.
+
+Tornado validates `Content-Length` and `Transfer-Encoding` only after the handler's `prepare()` (when it reads
+the body), and answers a bad one with a bare `400` and no body; a request path with a `%00` reaches the file
+system. These checks apply the same rules first, so the client gets the project's JSON error instead.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote_to_bytes
+
+from tornado import httputil
+from tornado.http1connection import is_transfer_encoding_chunked
+
+from src.model.errors import BadRequestError, RequestHeaderFieldsTooLargeError
+
+# Headers above this size get a JSON 431. Tornado's own limit (HTTPServer max_header_size, 64 KiB) stays above
+# it: a header block beyond that is cut off by Tornado's parser with the connection closed and no answer.
+MAX_HEADER_BYTES = 32 * 1024
+
+_DIGITS = re.compile(r"[0-9]+")
+_COMMA = re.compile(r",[ \t]*")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x1f\x7f]")
+
+
+def check_request(request: httputil.HTTPServerRequest) -> None:
+    """400 for control characters (NUL...) in the path, even percent-encoded; 431 for oversized headers."""
+    if "%" in request.path and _CONTROL_BYTES.search(unquote_to_bytes(request.path)):
+        raise BadRequestError("the request path contains a control character")
+    size = len(request.method or "") + len(request.uri or "") + 12
+    for name, value in request.headers.get_all():
+        size += len(name) + len(value) + 4
+    if size > MAX_HEADER_BYTES:
+        raise RequestHeaderFieldsTooLargeError(
+            f"request headers are {size} bytes; the limit is {MAX_HEADER_BYTES}")
+
+
+def declared_length(headers: httputil.HTTPHeaders) -> int | None:
+    """The body length `Content-Length` announces (None without one), checked as Tornado's HTTP/1 parser does:
+    digits only, repeated values (`2, 2` or two headers) only if equal, never with `Transfer-Encoding`, whose
+    only accepted value is `chunked`."""
+    try:
+        is_transfer_encoding_chunked(headers)
+    except httputil.HTTPInputError as error:
+        raise BadRequestError(str(error)) from None
+    declared = headers.get("Content-Length")
+    if declared is None:
+        return None
+    pieces = _COMMA.split(declared)
+    if any(piece != pieces[0] for piece in pieces):
+        raise BadRequestError(f"conflicting Content-Length values: {declared[:40]!r}")
+    if not _DIGITS.fullmatch(pieces[0]):
+        raise BadRequestError(f"Content-Length must be a whole number of bytes, not {declared[:40]!r}")
+    return int(pieces[0])

@@ -1,0 +1,115 @@
+"""A raw HTTP/1.1 client over one socket, for requests no HTTP library would send (bad framing, NUL bytes,
+huge headers) and for watching what happens to the connection after an answer."""
+
+from __future__ import annotations
+
+import json
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def closes(self) -> bool:
+        return self.headers.get("connection", "").lower() == "close"
+
+
+class RawConnection:
+    """`with RawConnection(port) as connection: connection.send(b"GET / HTTP/1.1\\r\\n..."); connection.read()`."""
+
+    def __init__(self, port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> None:
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.buffer = b""
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def read(self) -> RawResponse:
+        """One response (Content-Length or chunked body); ConnectionError if the server closed without one."""
+        head = self._read_until(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ")[1])
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if "content-length" in headers:
+            body = self._read_exactly(int(headers["content-length"]))
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            body = self._read_chunks()
+        else:
+            body = b""
+        return RawResponse(status, headers, body)
+
+    def exchange(self, data: bytes) -> RawResponse:
+        self.send(data)
+        return self.read()
+
+    def is_closed_by_server(self, wait: float = 5.0) -> bool:
+        """True when the server has closed its side (EOF or reset) within `wait` seconds."""
+        if self.buffer:
+            return False
+        self.sock.settimeout(wait)
+        try:
+            return self.sock.recv(1) == b""
+        except TimeoutError:
+            return False
+        except ConnectionError:
+            return True
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def __enter__(self) -> RawConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _fill(self) -> None:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed the connection without an answer")
+        self.buffer += chunk
+
+    def _read_until(self, marker: bytes) -> bytes:
+        while marker not in self.buffer:
+            self._fill()
+        head, _, self.buffer = self.buffer.partition(marker)
+        return head
+
+    def _read_exactly(self, size: int) -> bytes:
+        while len(self.buffer) < size:
+            self._fill()
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
+        return data
+
+    def _read_chunks(self) -> bytes:
+        body = b""
+        while True:
+            size = int(self._read_until(b"\r\n").split(b";")[0], 16)
+            if size == 0:
+                self._read_until(b"\r\n")
+                return body
+            body += self._read_exactly(size)
+            self._read_exactly(2)
+
+
+def request(method: str, target: str, headers: dict[str, str] | None = None, body: bytes = b"",
+            host: str = "test") -> bytes:
+    """The bytes of one request; Content-Length is added for a body unless `headers` frame it themselves."""
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {host}"]
+    framing = {name.lower() for name in headers or {}} & {"content-length", "transfer-encoding"}
+    if body and not framing:
+        lines.append(f"Content-Length: {len(body)}")
+    lines.extend(f"{name}: {value}" for name, value in (headers or {}).items())
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
