@@ -5,24 +5,36 @@ A DAO names its collection (`collection()`) and, optionally, how documents becom
 (`from_document` / `to_document`; by default documents stay plain dicts). The methods take ids as text (what
 URLs carry): a 24-hex-digit text is an ObjectId, anything else is used as is (`id_from_text`). Driver errors
 become typed errors (409, 503) and a missing document a `NotFoundError` (404).
+
+Every write stores a new revision (`src.database.revisions`), read back as the entity tag by `get_versioned`.
+`replace`, `modify` and `delete` take `if_match` (the tags a client sent; None for no condition) and then write
+only if the document is still in one of those states, atomically: a `PreconditionFailedError` (412) otherwise.
 """
 
 from __future__ import annotations
 
+import asyncio
+import random
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import Any, Generic, TypeVar, cast
 
 from bson import ObjectId
 
 from src.database.driver_errors import translated_driver_errors
 from src.database.mongo import Mongo
-from src.model.errors import NotFoundError
+from src.database.revisions import REVISION_FIELD, check_if_match, new_revision, revision_of, unchanged_filter
+from src.model.errors import ConflictError, NotFoundError
+from src.model.versioned import Versioned
 
 ModelT = TypeVar("ModelT")
 Document = dict[str, Any]
 Filter = Mapping[str, Any]
 SortSpec = Sequence[tuple[str, int]]
+# A read-check-write lost to other writers this many times in a row is refused (409), not retried forever;
+# between attempts a random pause, growing with each loss, spreads the contenders out.
+_MAX_WRITE_ATTEMPTS = 32
+_RETRY_PAUSE_SECONDS = 0.002
 
 
 class GenericDAO(ABC, Generic[ModelT]):
@@ -45,7 +57,7 @@ class GenericDAO(ABC, Generic[ModelT]):
     # ---- mapping between documents and models (override for model objects) --------------------------------------
 
     def from_document(self, document: Document) -> ModelT:
-        return cast(ModelT, document)
+        return cast(ModelT, {name: value for name, value in document.items() if name != REVISION_FIELD})
 
     def to_document(self, model: ModelT) -> Document:
         return dict(cast(Mapping[str, Any], model))
@@ -62,11 +74,12 @@ class GenericDAO(ABC, Generic[ModelT]):
 
     async def get(self, id_text: str) -> ModelT:
         """The document with this id; `NotFoundError` when there is none."""
-        with translated_driver_errors(self.resource):
-            document = await self.collection().find_one({"_id": self.id_from_text(id_text)})
-        if document is None:
-            raise self._not_found(id_text)
-        return self.from_document(document)
+        return self.from_document(await self._stored(id_text))
+
+    async def get_versioned(self, id_text: str) -> Versioned[ModelT]:
+        """The document with this id and its entity tag; `NotFoundError` when there is none."""
+        document = await self._stored(id_text)
+        return Versioned(self.from_document(document), revision_of(document))
 
     async def find_one(self, filter_: Filter) -> ModelT | None:
         with translated_driver_errors(self.resource):
@@ -95,13 +108,13 @@ class GenericDAO(ABC, Generic[ModelT]):
 
     async def insert(self, model: ModelT) -> str:
         """Store a new document; returns its id as text. `ConflictError` on a duplicate key."""
-        document = self.to_document(model)
+        document = self._with_new_revision(model)
         with translated_driver_errors(self.resource):
             result = await self.collection().insert_one(document)
         return self.id_to_text(result.inserted_id)
 
     async def insert_many(self, models: Sequence[ModelT]) -> list[str]:
-        documents = [self.to_document(model) for model in models]
+        documents = [self._with_new_revision(model) for model in models]
         if not documents:
             return []
         with translated_driver_errors(self.resource):
@@ -110,29 +123,55 @@ class GenericDAO(ABC, Generic[ModelT]):
 
     async def update(self, id_text: str, changes: Mapping[str, Any], unset: Sequence[str] = ()) -> None:
         """Partial update: set the fields in `changes`, remove those in `unset`. `NotFoundError` if no such id."""
-        operations: Document = {}
-        if changes:
-            operations["$set"] = dict(changes)
-        if unset:
-            operations["$unset"] = dict.fromkeys(unset, "")
-        if not operations:
+        if not changes and not unset:
             await self.get(id_text)  # nothing to change, but a missing id is still a 404
             return
+        operations: Document = {"$set": {**changes, REVISION_FIELD: new_revision()}}
+        if unset:
+            operations["$unset"] = dict.fromkeys(unset, "")
         with translated_driver_errors(self.resource):
             result = await self.collection().update_one({"_id": self.id_from_text(id_text)}, operations)
         if result.matched_count == 0:
             raise self._not_found(id_text)
 
-    async def replace(self, id_text: str, model: ModelT) -> None:
-        """Replace the whole document, keeping its id. `NotFoundError` if no such id."""
-        document = self.to_document(model)
+    async def replace(self, id_text: str, model: ModelT, if_match: Collection[str] | None = None) -> str:
+        """Replace the whole document, keeping its id; returns the new entity tag. `NotFoundError` if no such
+        id; `PreconditionFailedError` if `if_match` is given and holds none of the document's current tags."""
+        document = self._with_new_revision(model)
         document.pop("_id", None)
-        with translated_driver_errors(self.resource):
-            result = await self.collection().replace_one({"_id": self.id_from_text(id_text)}, document)
-        if result.matched_count == 0:
-            raise self._not_found(id_text)
+        if if_match is None:
+            with translated_driver_errors(self.resource):
+                result = await self.collection().replace_one({"_id": self.id_from_text(id_text)}, document)
+            if result.matched_count == 0:
+                raise self._not_found(id_text)
+        else:
+            await self._write_unchanged(id_text, if_match, lambda current: self._replace_if(current, document))
+        return cast(str, document[REVISION_FIELD])
 
-    async def delete(self, id_text: str) -> None:
+    async def modify(self, id_text: str, change: Callable[[ModelT], ModelT],
+                     if_match: Collection[str] | None = None) -> Versioned[ModelT]:
+        """Read-modify-write without lost updates: `change` gets the stored model and returns the new one, which
+        is written only if nobody wrote in between (else it is re-read and `change` runs again). With `if_match`,
+        a document in another state is a `PreconditionFailedError` instead. Returns the result and its tag."""
+        written: list[Versioned[ModelT]] = []
+
+        async def apply(current: Document) -> bool:
+            document = self._with_new_revision(change(self.from_document(current)))
+            document.pop("_id", None)
+            if not await self._replace_if(current, document):
+                return False
+            written.append(Versioned(self.from_document({**document, "_id": current["_id"]}),
+                                     cast(str, document[REVISION_FIELD])))
+            return True
+
+        await self._write_unchanged(id_text, if_match, apply)
+        return written[0]
+
+    async def delete(self, id_text: str, if_match: Collection[str] | None = None) -> None:
+        """Delete the document; `NotFoundError` if no such id, `PreconditionFailedError` as for `replace`."""
+        if if_match is not None:
+            await self._write_unchanged(id_text, if_match, self._delete_if)
+            return
         with translated_driver_errors(self.resource):
             result = await self.collection().delete_one({"_id": self.id_from_text(id_text)})
         if result.deleted_count == 0:
@@ -148,6 +187,46 @@ class GenericDAO(ABC, Generic[ModelT]):
             return str(await self.collection().create_index(keys if isinstance(keys, str) else list(keys),
                                                             unique=unique))
 
+    # ---- revisions ------------------------------------------------------------------------------------------------
+
+    async def _stored(self, id_text: str) -> Document:
+        with translated_driver_errors(self.resource):
+            document = await self.collection().find_one({"_id": self.id_from_text(id_text)})
+        if document is None:
+            raise self._not_found(id_text)
+        return cast(Document, document)
+
+    def _with_new_revision(self, model: ModelT) -> Document:
+        document = self.to_document(model)
+        document[REVISION_FIELD] = new_revision()
+        return document
+
+    async def _write_unchanged(self, id_text: str, if_match: Collection[str] | None,
+                               write: Callable[[Document], Awaitable[bool]]) -> None:
+        """Read the document, check `if_match`, and `write` it conditionally on the revision just read; when
+        another writer came first, read again: the check then fails (412) or, with no condition, runs again."""
+        for attempt in range(_MAX_WRITE_ATTEMPTS):
+            current = await self._stored(id_text)
+            check_if_match(current, if_match, f"{self.resource} {self._shown(id_text)}")
+            if await write(current):
+                return
+            await asyncio.sleep(random.uniform(0, _RETRY_PAUSE_SECONDS * (attempt + 1)))  # noqa: S311 - jitter
+        raise ConflictError(f"{self.resource} {self._shown(id_text)} is being changed by other requests; "
+                            "try again")
+
+    async def _replace_if(self, current: Document, replacement: Document) -> bool:
+        with translated_driver_errors(self.resource):
+            result = await self.collection().replace_one(unchanged_filter(current), replacement)
+        return bool(result.matched_count)
+
+    async def _delete_if(self, current: Document) -> bool:
+        with translated_driver_errors(self.resource):
+            result = await self.collection().delete_one(unchanged_filter(current))
+        return bool(result.deleted_count)
+
+    @staticmethod
+    def _shown(id_text: str) -> str:
+        return id_text if len(id_text) <= 64 else id_text[:64] + "..."
+
     def _not_found(self, id_text: str) -> NotFoundError:
-        shown = id_text if len(id_text) <= 64 else id_text[:64] + "..."
-        return NotFoundError(f"{self.resource} {shown} not found")
+        return NotFoundError(f"{self.resource} {self._shown(id_text)} not found")

@@ -1,7 +1,8 @@
 """`CustomRequestHandler`: the parent of every handler in this project.
 
 It centralises what each endpoint would otherwise repeat: JSON success responses (`make_response`), one JSON
-error shape for every error (`write_error`), JSON body parsing with precise 400s, a request-body size limit
+error shape for every error (`write_error`), JSON body parsing with precise 400s, entity tags and conditional
+requests (`If-Match`, `If-None-Match`), a request-body size limit
 answered with a JSON 413, CORS per handler (`CORS_ENABLED`), preflight `OPTIONS`, the request id, and access to
 the process-wide database and lock manager through the Application settings.
 """
@@ -18,8 +19,9 @@ from tornado import httputil
 from tornado.concurrent import Future
 from tornado.web import Application, HTTPError, RequestHandler, stream_request_body
 
-from src.model.errors import ApiError, PayloadTooLargeError, ServiceUnavailableError
+from src.model.errors import ApiError, PayloadTooLargeError, ServiceUnavailableError, UnsupportedMediaTypeError
 from src.request_handlers import request_framing
+from src.request_handlers.conditional_requests import ConditionalRequests
 from src.request_handlers.json_body import encode_json, parse_json_object
 from src.settings import ApplicationContext
 from src.utils.logging import request_context
@@ -32,12 +34,13 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 # Bodies larger than the limit but announced with Content-Length are refused before they are read; a chunked
 # body is counted as it arrives. Either way the client gets a JSON 413 and the connection is closed.
 _UNLIMITED = 2**62
-_CORS_ALLOWED_HEADERS = "Content-Type, Authorization, X-Request-ID, If-None-Match"
+_CORS_ALLOWED_HEADERS = "Content-Type, Authorization, X-Request-ID, If-Match, If-None-Match"
+MERGE_PATCH_TYPES = ("application/merge-patch+json", "application/json")
 _CORS_EXPOSED_HEADERS = "Location, ETag, X-Request-ID, X-Total-Count"
 
 
 @stream_request_body
-class CustomRequestHandler(RequestHandler):
+class CustomRequestHandler(ConditionalRequests):
     """Base request handler: subclass it, set `SUPPORTED_METHODS`/`CORS_ENABLED`, define `get`/`post`/..."""
 
     CORS_ENABLED = False
@@ -146,6 +149,14 @@ class CustomRequestHandler(RequestHandler):
     def json_body(self) -> dict[str, Any]:
         """The body as a JSON object; a 400 says exactly what is wrong with it otherwise."""
         return parse_json_object(self.body)
+
+    def merge_patch_body(self) -> dict[str, Any]:
+        """A JSON merge patch (RFC 7396) body: `application/merge-patch+json` or `application/json`, else 415."""
+        media_type = self.request.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        if media_type not in MERGE_PATCH_TYPES:
+            raise UnsupportedMediaTypeError(
+                f"Content-Type must be {' or '.join(MERGE_PATCH_TYPES)} (got {media_type or 'none'})")
+        return self.json_body()
 
     # ---- responses --------------------------------------------------------------------------------------------
 

@@ -1,7 +1,9 @@
-"""The todo-list API: `/tasks` (list, create) and `/tasks/{id}` (read, replace, delete).
+"""The todo-list API: `/tasks` (list, create) and `/tasks/{id}` (read, replace, merge-patch, delete).
 
-Bodies are JSON whatever the Content-Type says (`curl -d` sends form encoding). GET responses carry an ETag
-(Tornado's, over the body) and answer 304 to a matching `If-None-Match`. Errors are the project's JSON shape.
+Bodies are JSON whatever the Content-Type says (`curl -d` sends form encoding), except PATCH, whose media type
+says it is a JSON merge patch. A task's ETag is its stored revision: on GET (304 for a matching `If-None-Match`),
+PUT and PATCH answers; PUT, PATCH and DELETE honour `If-Match` (412 when the task changed meanwhile). The list's
+ETag is Tornado's, over the body. Errors are the project's JSON shape.
 """
 
 from __future__ import annotations
@@ -57,9 +59,10 @@ class TodoListRequestHandler(TaskHandlerBase):
 
 
 class TodoListEntryRequestHandler(TaskHandlerBase):
-    """`GET /tasks/{id}` (200 + ETag, 304), `PUT /tasks/{id}` (204, full replace), `DELETE /tasks/{id}` (204)."""
+    """`GET /tasks/{id}` (200 + ETag, 304), `PUT /tasks/{id}` (204 + ETag, full replace), `PATCH /tasks/{id}`
+    (200 + ETag + the task, JSON merge patch), `DELETE /tasks/{id}` (204)."""
 
-    SUPPORTED_METHODS = ("GET", "PUT", "DELETE", "OPTIONS")
+    SUPPORTED_METHODS = ("GET", "PUT", "PATCH", "DELETE", "OPTIONS")
 
     def prepare(self) -> None:
         super().prepare()
@@ -68,13 +71,22 @@ class TodoListEntryRequestHandler(TaskHandlerBase):
             request_context.add_fields(task_id=task_id[:_LOGGED_ID_LENGTH])
 
     async def get(self, task_id: str) -> None:
-        task = await self.tasks.get(task_id)
-        self.make_response(task.to_json())
+        stored = await self.tasks.get_versioned(task_id)
+        if self.not_modified(stored.etag):
+            self.make_response(status=304)
+            return
+        self.make_response(stored.value.to_json())
 
     async def put(self, task_id: str) -> None:
-        await self.tasks.replace(task_id, self.json_body())
+        written = await self.tasks.replace(task_id, self.json_body(), self.if_match())
+        self.set_entity_tag(written.etag)
         self.make_response(status=204)
 
+    async def patch(self, task_id: str) -> None:
+        written = await self.tasks.patch(task_id, self.merge_patch_body(), self.if_match())
+        self.set_entity_tag(written.etag)
+        self.make_response(written.value.to_json())
+
     async def delete(self, task_id: str) -> None:
-        await self.tasks.delete(task_id)
+        await self.tasks.delete(task_id, self.if_match())
         self.make_response(status=204)

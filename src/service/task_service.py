@@ -1,17 +1,20 @@
 """`TaskService`: the todo list's business logic, independent of the web framework (no Tornado here).
 
 Handlers pass it request data as plain mappings; it validates them into `Task`s (400 on bad input), stores them
-through `TaskDAO`, and raises `NotFoundError` (404) for unknown ids.
+through `TaskDAO`, and raises `NotFoundError` (404) for unknown ids. Writes take `if_match`, the entity tags
+the client last saw (None: no condition), and answer `PreconditionFailedError` (412) when the task has changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from src.database.daos.task_dao import TaskDAO
 from src.model.task import Task
+from src.model.versioned import Versioned
+from src.utils.json_merge_patch import apply_merge_patch
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -38,16 +41,29 @@ class TaskService:
     async def get(self, task_id: str) -> Task:
         return await self.dao.get(task_id)
 
+    async def get_versioned(self, task_id: str) -> Versioned[Task]:
+        return await self.dao.get_versioned(task_id)
+
     async def create(self, data: Mapping[str, Any]) -> Task:
         """Validate and store a new task; returns it with its id."""
         task = Task.from_json(data)
         return replace(task, id=await self.dao.insert(task))
 
-    async def replace(self, task_id: str, data: Mapping[str, Any]) -> Task:
+    async def replace(self, task_id: str, data: Mapping[str, Any],
+                      if_match: Collection[str] | None = None) -> Versioned[Task]:
         """Replace every field of an existing task (fields left out take their defaults)."""
         task = replace(Task.from_json(data), id=task_id)
-        await self.dao.replace(task_id, task)
-        return task
+        return Versioned(task, await self.dao.replace(task_id, task, if_match))
 
-    async def delete(self, task_id: str) -> None:
-        await self.dao.delete(task_id)
+    async def patch(self, task_id: str, patch: Mapping[str, Any],
+                    if_match: Collection[str] | None = None) -> Versioned[Task]:
+        """Apply a JSON merge patch (RFC 7396) to the stored task; the result is validated as a whole task, so a
+        bad value or a `null` title is a 400 naming the field. Concurrent writes are never lost."""
+
+        def patched(task: Task) -> Task:
+            return replace(Task.from_json(apply_merge_patch(task.to_json(), dict(patch))), id=task_id)
+
+        return await self.dao.modify(task_id, patched, if_match)
+
+    async def delete(self, task_id: str, if_match: Collection[str] | None = None) -> None:
+        await self.dao.delete(task_id, if_match)

@@ -6,10 +6,12 @@ from src.model.errors.api_error import (
     GatewayTimeoutError,
     NotFoundError,
     PayloadTooLargeError,
+    PreconditionFailedError,
     RequestHeaderFieldsTooLargeError,
     RequestTimeoutError,
     ServiceUnavailableError,
     UnauthorizedError,
+    UnsupportedMediaTypeError,
 )
 
 __all__ = [
@@ -20,8 +22,10 @@ __all__ = [
     "GatewayTimeoutError",
     "NotFoundError",
     "PayloadTooLargeError",
+    "PreconditionFailedError",
     "RequestHeaderFieldsTooLargeError",
     "RequestTimeoutError",
     "ServiceUnavailableError",
     "UnauthorizedError",
+    "UnsupportedMediaTypeError",
 ]

@@ -30,8 +30,18 @@ class ConflictError(ApiError):
     status = 409
 
 
+class PreconditionFailedError(ApiError):
+    """An `If-Match` that no longer matches: the resource changed since the client read it."""
+
+    status = 412
+
+
 class PayloadTooLargeError(ApiError):
     status = 413
+
+
+class UnsupportedMediaTypeError(ApiError):
+    status = 415
 
 
 class BadGatewayError(ApiError):

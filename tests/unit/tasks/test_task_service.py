@@ -30,7 +30,7 @@ async def test_create_get_replace_delete(tmp_path: Path) -> None:
         created = await service.create({"title": "Task1", "priority": "high"})
         assert created.id is not None and ObjectId.is_valid(created.id)
         assert await service.get(created.id) == Task(title="Task1", priority=Priority.HIGH, id=created.id)
-        replaced = await service.replace(created.id, {"title": "Task2", "completed": True})
+        replaced = (await service.replace(created.id, {"title": "Task2", "completed": True})).value
         assert replaced == Task(title="Task2", completed=True, id=created.id)
         # A replace is complete: the priority left out went back to its default.
         assert await service.get(created.id) == replaced

@@ -157,9 +157,9 @@ class TestReplaceAndDelete(TasksTestCase):
         self.assert_error(self.call("DELETE", f"/tasks/{task_id}"), 404, "not found")
 
     def test_unsupported_methods_are_405_with_allow(self) -> None:
-        response = self.call("PATCH", "/tasks/abc", {"title": "x"})
+        response = self.call("PATCH", "/tasks", {"title": "x"})
         self.assert_error(response, 405, "Method Not Allowed")
-        assert response.headers["Allow"] == "GET, PUT, DELETE, OPTIONS"
+        assert response.headers["Allow"] == "GET, POST, OPTIONS"
         self.assert_error(self.call("DELETE", "/tasks"), 405, "Method Not Allowed")
 
 
@@ -209,11 +209,13 @@ class TestCors(TasksTestCase):
         preflight = self.call("OPTIONS", "/tasks/abc", headers={"Origin": "http://app.example",
                                                                "Access-Control-Request-Method": "PUT"})
         assert preflight.code == 204
-        assert preflight.headers["Access-Control-Allow-Methods"] == "GET, PUT, DELETE, OPTIONS"
+        assert preflight.headers["Access-Control-Allow-Methods"] == "GET, PUT, PATCH, DELETE, OPTIONS"
+        assert "If-Match" in preflight.headers["Access-Control-Allow-Headers"].split(", ")
         created = self.call("POST", "/tasks", {"title": "cors"}, {"Origin": "http://app.example"})
         assert created.headers["Access-Control-Allow-Origin"] == "*"
         assert "Location" in created.headers["Access-Control-Expose-Headers"]
         assert "X-Total-Count" in created.headers["Access-Control-Expose-Headers"]
+        assert "ETag" in created.headers["Access-Control-Expose-Headers"]
 
 
 class TestDatabaseDown(AsyncHTTPTestCase):
