@@ -37,6 +37,8 @@ class ServerSettings:
     loop: str = "asyncio"
     example_jobs: bool = True
     locking_hold_seconds: float = 2.0
+    metrics: bool = True
+    metrics_port: int | None = None
 
     @property
     def traces_to_client(self) -> bool:

@@ -82,7 +82,7 @@ class GenericDAO(ABC, Generic[ModelT]):
         return Versioned(self.from_document(document), revision_of(document))
 
     async def find_one(self, filter_: Filter) -> ModelT | None:
-        with translated_driver_errors(self.resource):
+        with translated_driver_errors(self.resource, "find_one"):
             document = await self.collection().find_one(dict(filter_))
         return None if document is None else self.from_document(document)
 
@@ -96,12 +96,12 @@ class GenericDAO(ABC, Generic[ModelT]):
             cursor = cursor.skip(skip)
         if limit:
             cursor = cursor.limit(limit)
-        with translated_driver_errors(self.resource):
+        with translated_driver_errors(self.resource, "find"):
             documents = await cursor.to_list(limit or None)
         return [self.from_document(document) for document in documents]
 
     async def count(self, filter_: Filter | None = None) -> int:
-        with translated_driver_errors(self.resource):
+        with translated_driver_errors(self.resource, "count_documents"):
             return int(await self.collection().count_documents(dict(filter_ or {})))
 
     # ---- writes ---------------------------------------------------------------------------------------------------
@@ -109,7 +109,7 @@ class GenericDAO(ABC, Generic[ModelT]):
     async def insert(self, model: ModelT) -> str:
         """Store a new document; returns its id as text. `ConflictError` on a duplicate key."""
         document = self._with_new_revision(model)
-        with translated_driver_errors(self.resource):
+        with translated_driver_errors(self.resource, "insert_one"):
             result = await self.collection().insert_one(document)
         return self.id_to_text(result.inserted_id)
 
@@ -117,7 +117,7 @@ class GenericDAO(ABC, Generic[ModelT]):
         documents = [self._with_new_revision(model) for model in models]
         if not documents:
             return []
-        with translated_driver_errors(self.resource):
+        with translated_driver_errors(self.resource, "insert_many"):
             result = await self.collection().insert_many(documents)
         return [self.id_to_text(value) for value in result.inserted_ids]
 
@@ -129,7 +129,7 @@ class GenericDAO(ABC, Generic[ModelT]):
         operations: Document = {"$set": {**changes, REVISION_FIELD: new_revision()}}
         if unset:
             operations["$unset"] = dict.fromkeys(unset, "")
-        with translated_driver_errors(self.resource):
+        with translated_driver_errors(self.resource, "update_one"):
             result = await self.collection().update_one({"_id": self.id_from_text(id_text)}, operations)
         if result.matched_count == 0:
             raise self._not_found(id_text)
@@ -140,7 +140,7 @@ class GenericDAO(ABC, Generic[ModelT]):
         document = self._with_new_revision(model)
         document.pop("_id", None)
         if if_match is None:
-            with translated_driver_errors(self.resource):
+            with translated_driver_errors(self.resource, "replace_one"):
                 result = await self.collection().replace_one({"_id": self.id_from_text(id_text)}, document)
             if result.matched_count == 0:
                 raise self._not_found(id_text)
@@ -172,25 +172,25 @@ class GenericDAO(ABC, Generic[ModelT]):
         if if_match is not None:
             await self._write_unchanged(id_text, if_match, self._delete_if)
             return
-        with translated_driver_errors(self.resource):
+        with translated_driver_errors(self.resource, "delete_one"):
             result = await self.collection().delete_one({"_id": self.id_from_text(id_text)})
         if result.deleted_count == 0:
             raise self._not_found(id_text)
 
     async def delete_many(self, filter_: Filter) -> int:
-        with translated_driver_errors(self.resource):
+        with translated_driver_errors(self.resource, "delete_many"):
             result = await self.collection().delete_many(dict(filter_))
         return int(result.deleted_count)
 
     async def create_index(self, keys: str | SortSpec, unique: bool = False) -> str:
-        with translated_driver_errors(self.resource):
+        with translated_driver_errors(self.resource, "create_index"):
             return str(await self.collection().create_index(keys if isinstance(keys, str) else list(keys),
                                                             unique=unique))
 
     # ---- revisions ------------------------------------------------------------------------------------------------
 
     async def _stored(self, id_text: str) -> Document:
-        with translated_driver_errors(self.resource):
+        with translated_driver_errors(self.resource, "find_one"):
             document = await self.collection().find_one({"_id": self.id_from_text(id_text)})
         if document is None:
             raise self._not_found(id_text)
@@ -215,12 +215,12 @@ class GenericDAO(ABC, Generic[ModelT]):
                             "try again")
 
     async def _replace_if(self, current: Document, replacement: Document) -> bool:
-        with translated_driver_errors(self.resource):
+        with translated_driver_errors(self.resource, "replace_one"):
             result = await self.collection().replace_one(unchanged_filter(current), replacement)
         return bool(result.matched_count)
 
     async def _delete_if(self, current: Document) -> bool:
-        with translated_driver_errors(self.resource):
+        with translated_driver_errors(self.resource, "delete_one"):
             result = await self.collection().delete_one(unchanged_filter(current))
         return bool(result.deleted_count)
 

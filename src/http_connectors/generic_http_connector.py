@@ -36,6 +36,7 @@ from src.settings import HttpClientSettings
 from src.utils.annotations.retry_coroutine import current_attempt
 from src.utils.logging import request_context
 from src.utils.logging.logger import Logger
+from src.utils.metrics.hooks import outbound_call
 
 logger = Logger("tornado_boilerplate.http_client")
 
@@ -43,6 +44,10 @@ USER_AGENT = "tornado-boilerplate/1.0"
 # Query parameters whose values are secrets: their values are masked in logs like URL credentials are.
 _SECRET_PARAMETERS = ("token", "key", "secret", "password", "passwd", "signature", "sig", "auth", "credential")
 _METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+# The `outcome` label of the outbound metrics, per failure (subclasses before their parents).
+_OUTCOMES: tuple[tuple[type[OutboundHTTPError], str], ...] = (
+    (UpstreamTimeout, "timeout"), (UpstreamUnavailable, "unavailable"), (UpstreamTLSError, "tls_error"),
+    (UpstreamError, "server_error"), (UpstreamClientError, "client_error"), (UpstreamBadResponse, "bad_response"))
 
 
 @dataclass(frozen=True)
@@ -172,7 +177,10 @@ class _Call:
         return kind(message, method=self.method, url=self.url, upstream_status=status, attempt=self.attempt)
 
     def log(self, status: int | None, time_ms: float, failure: OutboundHTTPError | None) -> None:
-        """One line per outbound call, and the request's running totals on its canonical log line."""
+        """One line per outbound call, the request's running totals on its canonical log line, and the metrics."""
+        outcome = "ok" if failure is None else next(
+            (name for kind, name in _OUTCOMES if isinstance(failure, kind)), "error")
+        outbound_call(urlsplit(self.url).netloc, outcome, time_ms / 1000, self.attempt > 1)
         totals = request_context.fields()
         request_context.add_fields(
             upstream_calls=int(totals.get("upstream_calls", 0)) + 1,

@@ -11,6 +11,7 @@ from src.database.mongo import Mongo
 from src.http_connectors.generic_http_connector import GenericHTTPConnector
 from src.jobs.scheduler_startup import scheduler_component
 from src.lifecycle import Lifecycle
+from src.server.metrics_startup import metrics_component
 from src.settings import ApplicationContext
 from src.utils.concurrency.lock_manager_startup import lock_manager_component
 
@@ -18,6 +19,8 @@ from src.utils.concurrency.lock_manager_startup import lock_manager_component
 async def start_components(context: ApplicationContext, lifecycle: Lifecycle) -> dict[str, Any]:
     """Create this process's database client, lock manager, HTTP client and scheduler."""
     settings: dict[str, Any] = {"health_checks": {}}
+    # First, so start-up work is counted too: the recorder, the counting log_function and in_flight.
+    settings.update(await lifecycle.start("metrics", metrics_component(context)))
     settings["db"] = await lifecycle.start("database", database_component(context.database))
     settings["health_checks"]["database"] = Mongo.ping
     if context.lock_server.enabled:

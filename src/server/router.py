@@ -16,6 +16,7 @@ from src.request_handlers.cors_example import ExampleCORSHandler
 from src.request_handlers.example_client import ExampleClientHandler
 from src.request_handlers.health_check import HealthCheckHandler, ReadinessHandler
 from src.request_handlers.locking_example import ExampleLockingHandler
+from src.request_handlers.metrics import MetricsHandler
 from src.request_handlers.tasks import TodoListEntryRequestHandler, TodoListRequestHandler
 from src.request_handlers.view_example import ExampleViewHandler
 from src.settings import PROJECT_ROOT
@@ -40,4 +41,5 @@ class Router:
             (r"/tasks/(?P<task_id>[^/]+)", TodoListEntryRequestHandler),
             (r"/locking/(?P<lock_id>[^/]+)", ExampleLockingHandler),
             (r"/client", ExampleClientHandler),
+            (r"/metrics", MetricsHandler),
         ]

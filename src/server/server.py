@@ -35,6 +35,7 @@ from src.server.http_server_factory import HTTPServerFactory, StartupError
 from src.settings import ApplicationContext, SettingsError
 from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
 from src.utils.logging.logging_setup import configure_logging, flush_logging
+from src.utils.metrics import multiprocess_directory
 
 # A worker that dies this soon after starting, this many times in a row, is not restarted again.
 CRASH_WINDOW_SECONDS = 2.0
@@ -186,6 +187,8 @@ class Supervisor:
         logger = _logger()
         for signum in _STOP_SIGNALS:
             signal.signal(signum, self._on_signal)
+        # Every worker's metric values, summed by whichever worker answers a scrape; fresh at each start.
+        metrics_folder = multiprocess_directory.create() if self.context.server.metrics else None
         for worker_id in range(self.processes):
             self._spawn(worker_id)
         logger.info("supervising %d workers on port %d", self.processes, self.context.server.port)
@@ -198,6 +201,8 @@ class Supervisor:
             if pid not in self.children:
                 continue
             worker_id, started = self.children.pop(pid)
+            if metrics_folder is not None:
+                multiprocess_directory.worker_died(metrics_folder, pid)
             code = os.waitstatus_to_exitcode(status)
             if self.stopping:
                 exit_code = exit_code or (1 if code not in (0, -signal.SIGTERM, -signal.SIGINT) else 0)
@@ -211,6 +216,8 @@ class Supervisor:
                 continue
             logger.warning("worker %d (pid %d) exited with %d; restarting it", worker_id, pid, code)
             self._spawn(worker_id)
+        if metrics_folder is not None:
+            multiprocess_directory.remove(metrics_folder)
         logger.info("all workers stopped")
         flush_logging()
         return exit_code

@@ -140,6 +140,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("example_jobs", "server", "example_jobs", _boolean, "schedule the example jobs", switch=True),
     Setting("locking_hold_seconds", "server", "locking_hold_seconds", _number(0),
             "how long GET /locking/{id} holds its lock"),
+    Setting("metrics", "server", "metrics", _boolean, "serve Prometheus metrics at /metrics", switch=True),
+    Setting("metrics_port", "server", "metrics_port", PORT,
+            "serve /metrics only on this port, not on --port (keeps it off a public listener)"),
     # Logging parameters.
     Setting("log_level", "logging", "level", _choice("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
             "minimum level logged"),
@@ -303,6 +306,8 @@ class ArgumentParsingUtils:
             raise SettingsError("invalid setting debug: --debug is not allowed with --env prod")
         if (context.logging.host is None) != (context.logging.port is None):
             raise SettingsError("invalid setting log_host/log_port: give both or neither")
+        if context.server.metrics_port is not None and context.server.metrics_port == context.server.port:
+            raise SettingsError("invalid setting metrics_port: must differ from --port")
 
 
 def replace_settings(context: ApplicationContext, **groups: Any) -> ApplicationContext:

@@ -23,6 +23,7 @@ import logging
 import os
 import socket
 import string
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -41,6 +42,7 @@ from src.utils.concurrency.lock_errors import (
     LockServerUnavailable,
     LockTimeoutError,
 )
+from src.utils.metrics.hooks import lock_acquisition
 
 DEFAULT_KEY_PREFIX = "/tornado-boilerplate/locks"
 # A blocking acquire re-checks at least this often, so a waiter notices a lock server that stopped answering.
@@ -133,10 +135,17 @@ class LockManager:
             raise ValueError("lock ttl must be at least 1 second")
         key = self.key(lock_id)
         token = f"{self._owner}:{uuid.uuid4().hex}"
-        if blocking:
-            acquired = await self._wait_and_create(key, token, ttl, timeout)
-        else:
-            acquired = await self._try_create(key, token, ttl) is None
+        started = time.perf_counter()
+        try:
+            if blocking:
+                acquired = await self._wait_and_create(key, token, ttl, timeout)
+            else:
+                acquired = await self._try_create(key, token, ttl) is None
+        except LockServerUnavailable:
+            lock_acquisition("unavailable", time.perf_counter() - started)
+            raise
+        # Not acquired while blocking can only mean the timeout ran out.
+        lock_acquisition("won" if acquired else "timed_out" if blocking else "taken", time.perf_counter() - started)
         if acquired:
             self._hold(_HeldLock(lock_id, key, token, ttl))
             return True

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from src.utils.concurrency.lock_errors import LockServerUnavailable
 from src.utils.concurrency.scheduled_run import current_run
+from src.utils.metrics.hooks import scheduler_slot
 
 if TYPE_CHECKING:
     from src.utils.concurrency.lock_manager import LockManager
@@ -54,12 +55,20 @@ def single_process_coroutine(
                 acquired = await manager.acquire(lock_id, blocking=False, silent=True, ttl=ttl)
             except LockServerUnavailable as error:
                 logger.warning("job %s: run skipped, the lock server is unavailable: %s", name, error)
+                scheduler_slot(name, "missed")
                 return None
             if not acquired:
                 logger.debug("job %s: %s is taken by another process; skipped here", name, lock_id)
+                scheduler_slot(name, "skipped_elsewhere")
                 return None
             try:
-                return await coroutine(*args, **kwargs)
+                result = await coroutine(*args, **kwargs)
+            except Exception:
+                scheduler_slot(name, "failed")
+                raise
+            else:
+                scheduler_slot(name, "ran")
+                return result
             finally:
                 if per_slot:
                     manager.let_expire(lock_id)

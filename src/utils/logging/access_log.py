@@ -4,8 +4,8 @@
 
 It goes to the `tornado.access` logger at INFO below 400, WARNING for 4xx, ERROR for 5xx; an unexpected
 exception's traceback (`CustomRequestHandler.error_exc_info`) rides on the same record, so it reaches the log
-and never the client. Successful health probes (`/ping`, `/health`) are logged at DEBUG unless
-`--log_health_checks` is set, so load balancers polling them do not flood the log.
+and never the client. Successful health probes (`/ping`, `/health`) and scrapes (`/metrics`) are logged at DEBUG
+unless `--log_health_checks` is set, so load balancers and Prometheus polling them do not flood the log.
 
 This runs once per request, so it is written for speed: the message is built with one f-string (values escaped
 only when they need it) and the record is handed to the logger directly, skipping the caller look-up that
@@ -26,7 +26,7 @@ from tornado.web import RequestHandler
 from src.utils.logging import logfmt, request_context
 from src.utils.logging.record_attributes import process_id, worker_label
 
-HEALTH_CHECK_PATHS = frozenset({"/ping", "/health"})
+HEALTH_CHECK_PATHS = frozenset({"/ping", "/health", "/metrics"})
 # Keys of the canonical line; a request field with one of these names is written as `field_<name>`.
 CANONICAL_KEYS = frozenset({"req_id", "method", "uri", "status", "time_ms", "ip"})
 

@@ -1,0 +1,122 @@
+"""Start-up of a worker's metrics: the recorder, its flush timer, the request hook and, with `--metrics_port`,
+a second listener that serves only `/metrics`.
+
+With several workers (`--proc N`) prometheus-client runs in its multiprocess mode: values go to files in the
+folder the supervisor made (`multiprocess_directory`), and a scrape sums every worker's files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import PeriodicCallback
+from tornado.netutil import bind_sockets
+from tornado.web import Application, RequestHandler
+
+from src.lifecycle import InFlightRequests
+from src.request_handlers.metrics import MetricsHandler
+from src.request_handlers.not_found import NotFoundHandler
+from src.request_handlers.static_files import StaticFilesHandler
+from src.server.http_server_factory import StartupError
+from src.server.router import Router
+from src.settings import ApplicationContext
+from src.utils.logging.access_log import log_request
+from src.utils.metrics import hooks, multiprocess_directory
+from src.utils.metrics.families import build_labels
+from src.utils.metrics.recorder import MetricsRecorder
+from src.utils.route_templates import route_template
+
+FLUSH_INTERVAL_MS = 1000  # how stale a scrape can be: values reach prometheus-client at most this late
+
+LogFunction = Callable[[RequestHandler], None]
+
+
+@asynccontextmanager
+async def metrics_component(context: ApplicationContext) -> AsyncIterator[dict[str, Any]]:
+    """Yields the Application settings it adds: `in_flight` (sampled by the gauge), the counting
+    `log_function` and, when served on the main port, `metrics` (the recorder `/metrics` renders).
+    Nothing with `--no-metrics`."""
+    if not context.server.metrics:
+        yield {}
+        return
+    in_flight = InFlightRequests()
+    recorder = _create_recorder(context, lambda: in_flight.count)
+    log_function = counting_log_function(recorder, log_request)
+    settings: dict[str, Any] = {"in_flight": in_flight, "log_function": log_function}
+    metrics_server = None
+    if context.server.metrics_port is None:
+        settings["metrics"] = recorder
+    else:
+        metrics_server = _serve_metrics_port(context, recorder, log_function)
+    hooks.install(recorder)
+    flusher = PeriodicCallback(recorder.flush, FLUSH_INTERVAL_MS)
+    flusher.start()
+    try:
+        yield settings
+    finally:
+        if metrics_server is not None:
+            metrics_server.stop()
+        flusher.stop()
+        recorder.flush()  # the last requests' counts reach the files before the worker exits
+        hooks.install(None)
+
+
+def counting_log_function(recorder: MetricsRecorder, log: LogFunction) -> LogFunction:
+    """The Application's `log_function` (called once per finished request): count, then write the log line."""
+    observe = recorder.observe_request
+
+    def count_and_log(handler: RequestHandler) -> None:
+        observe(handler)
+        log(handler)
+
+    return count_and_log
+
+
+def route_templates() -> dict[type[RequestHandler], str]:
+    """Handler class -> route template, from the Router's table (the first route of a class names it)."""
+    templates: dict[type[RequestHandler], str] = {StaticFilesHandler: "/static/{path}"}
+    for route in Router.routes():
+        templates.setdefault(route[1], route_template(route[0]))
+    return templates
+
+
+def _create_recorder(context: ApplicationContext, in_flight: Callable[[], int]) -> MetricsRecorder:
+    # Imported here: prometheus-client loads only in workers that keep metrics.
+    from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector, values  # noqa: PLC0415
+    from prometheus_client.multiprocess import MultiProcessCollector  # noqa: PLC0415
+
+    processes = context.server.proc or os.cpu_count() or 1
+    folder = multiprocess_directory.current() if processes > 1 else None
+    # The value class is chosen per metric when it is created: file-backed for a worker of several.
+    values.ValueClass = (values.MultiProcessValue()  # type: ignore[no-untyped-call]
+                         if folder is not None else values.MutexValue)
+    registry = CollectorRegistry(auto_describe=True)
+    if folder is None:
+        scrape_registry = registry
+        ProcessCollector(registry=registry)
+    else:
+        scrape_registry = CollectorRegistry()
+        MultiProcessCollector(scrape_registry, str(folder))  # type: ignore[no-untyped-call]
+    PlatformCollector(registry=scrape_registry)
+    store = "mongodb" if context.database.uses_mongo else "embedded"
+    return MetricsRecorder(registry, scrape_registry, route_templates(), in_flight, build_labels(store))
+
+
+def _serve_metrics_port(context: ApplicationContext, recorder: MetricsRecorder, log: LogFunction) -> HTTPServer:
+    port = context.server.metrics_port
+    assert port is not None
+    application = Application([(r"/metrics", MetricsHandler)], context=context, metrics=recorder,
+                              default_handler_class=NotFoundHandler, log_function=log)
+    server = HTTPServer(application, xheaders=False)
+    processes = context.server.proc or os.cpu_count() or 1
+    try:
+        sockets = bind_sockets(port, context.server.address, reuse_port=processes > 1)
+    except OSError as error:
+        raise StartupError(f"invalid setting metrics_port: cannot listen on {context.server.address}:"
+                           f"{port}: {error.strerror}") from None
+    server.add_sockets(sockets)
+    return server
