@@ -55,6 +55,7 @@ MAIN = Suite(
     servers=(
         ServerSpec("bare", "bare", seeded=True),
         ServerSpec("server", "server", seeded=True),
+        ServerSpec("server-no-metrics", "server", seeded=True, metrics=False),
         ServerSpec("server-uvloop", "server", loop="uvloop"),
         ServerSpec("bare-proc2", "bare", proc=2, pinned=False),
         ServerSpec("server-proc2", "server", proc=2, pinned=False),
@@ -66,6 +67,8 @@ MAIN = Suite(
             Row("server GET /ping --loop uvloop", "server-uvloop", PING),
             Row("bare GET /health", "bare", HEALTH),
             Row("server GET /tasks/{id}", "server", GET_TASK, needs_tasks_api=True),
+            Row("server GET /ping --no-metrics", "server-no-metrics", PING),
+            Row("server GET /tasks/{id} --no-metrics", "server-no-metrics", GET_TASK, needs_tasks_api=True),
             Row("bare GET /tasks?limit=100", "bare", LIST_TASKS),
             Row("server GET /tasks?limit=100", "server", LIST_TASKS, needs_tasks_api=True),
             # POST last: it grows the stores the GET rows read.
@@ -81,6 +84,10 @@ MAIN = Suite(
         Comparison("GET /ping, canonical log line on", "server GET /ping", "bare GET /ping", min_ratio=0.90),
         Comparison("GET /tasks/{id}, 10k tasks (vs bare /health)", "server GET /tasks/{id}", "bare GET /health",
                    min_ratio=0.75, max_p99_ms=15.0),
+        Comparison("GET /ping, metrics on vs off", "server GET /ping", "server GET /ping --no-metrics",
+                   min_ratio=0.95),
+        Comparison("GET /tasks/{id}, metrics on vs off", "server GET /tasks/{id}",
+                   "server GET /tasks/{id} --no-metrics", min_ratio=0.95),
         Comparison("POST /tasks", "server POST /tasks", "bare POST /tasks", min_ratio=0.60, max_p99_ms=20.0),
         Comparison("GET /tasks?limit=100", "server GET /tasks?limit=100", "bare GET /tasks?limit=100"),
         Comparison("GET /ping --proc 2 (vs bare --proc 2)", "server GET /ping --proc 2", "bare GET /ping --proc 2"),

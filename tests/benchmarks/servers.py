@@ -30,6 +30,7 @@ class ServerSpec:
     pinned: bool = True  # to the server CPU; False for multi-process runs, which need every core
     seeded: bool = False  # 10,000 tasks stored before the start (this server: a copy of the seeded store)
     gc_mode: str | None = None  # this server only: run through gc_launcher with this mode
+    metrics: bool = True  # this server only: False adds --no-metrics
 
     def command(self, port: int, workdir: Path, seed_count: int) -> list[str]:
         if self.kind == "bare":
@@ -40,7 +41,7 @@ class ServerSpec:
         # Default logging (console + rotating file) with the canonical line on for /ping too; no example jobs.
         return [sys.executable, *entry, "--address", "127.0.0.1", "--port", str(port), "--proc", str(self.proc),
                 "--loop", self.loop, "--log_dir", str(workdir / "logs"), "--db_path", str(workdir / "data"),
-                "--no-example_jobs", "--log_health_checks"]
+                "--no-example_jobs", "--log_health_checks", *([] if self.metrics else ["--no-metrics"])]
 
 
 class RunningServer:
