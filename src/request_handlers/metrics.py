@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tornado.ioloop import IOLoop
 
 from src.model.errors import NotFoundError
 from src.request_handlers.custom_request_handler import CustomRequestHandler
-from src.utils.metrics.recorder import MetricsRecorder
+
+if TYPE_CHECKING:
+    from src.utils.metrics.recorder import MetricsRecorder
 
 # The text format every Prometheus version scrapes (prometheus_client.CONTENT_TYPE_LATEST, without its import).
 EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import PeriodicCallback
@@ -26,9 +26,10 @@ from src.server.router import Router
 from src.settings import ApplicationContext
 from src.utils.logging.access_log import log_request
 from src.utils.metrics import hooks, multiprocess_directory
-from src.utils.metrics.families import build_labels
-from src.utils.metrics.recorder import MetricsRecorder
 from src.utils.route_templates import route_template
+
+if TYPE_CHECKING:
+    from src.utils.metrics.recorder import MetricsRecorder
 
 FLUSH_INTERVAL_MS = 1000  # how stale a scrape can be: values reach prometheus-client at most this late
 
@@ -88,6 +89,9 @@ def _create_recorder(context: ApplicationContext, in_flight: Callable[[], int]) 
     # Imported here: prometheus-client loads only in workers that keep metrics.
     from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector, values  # noqa: PLC0415
     from prometheus_client.multiprocess import MultiProcessCollector  # noqa: PLC0415
+
+    from src.utils.metrics.families import build_labels  # noqa: PLC0415
+    from src.utils.metrics.recorder import MetricsRecorder  # noqa: PLC0415
 
     processes = context.server.proc or os.cpu_count() or 1
     folder = multiprocess_directory.current() if processes > 1 else None
