@@ -4,9 +4,10 @@ PYTHON ?= python3
 KEYS_DIR ?= keys
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
-APT_PACKAGES := python3 python3-venv python3-pip openssl etcd-server wrk chromium chromium-driver docker-compose
+APT_PACKAGES := python3 python3-venv python3-pip openssl etcd-server wrk chromium chromium-driver docker-compose \
+	docker.io debootstrap
 
-.PHONY: install-requirements prepare run test lint typecheck pytest coverage certs clean bench profile bench-logging etcd bench-locks
+.PHONY: install-requirements prepare run test lint typecheck pytest coverage certs clean bench profile bench-logging etcd bench-locks docker-test
 
 install-requirements:  ## System packages: Python, OpenSSL, etcd (lock server), wrk (bench), Chromium (browser test), docker-compose (config check)
 	$(SUDO) apt-get update -qq
@@ -46,11 +47,16 @@ pytest:
 
 coverage:  ## The test suite under coverage, with a per-file report
 	rm -f .coverage .coverage.*
-	$(PY) -m coverage run -m pytest $(ARGS)
+	$(PY) -m coverage run -m pytest -m "not docker" $(ARGS)
 	$(PY) -m coverage combine -q
 	$(PY) -m coverage report
 
-test: lint typecheck coverage  ## Lint, type check, then every unit and integration test with coverage
+test: lint typecheck coverage  ## Lint, type check, then every unit and integration test with coverage (not docker)
+
+# Builds and runs the image and `docker-compose up` with a private dockerd (root: it runs the engine); base images
+# are made locally with debootstrap and cached in ~/.cache/tornado-boilerplate.
+docker-test:  ## The image and the compose deployment run by a real Docker engine (docker.io, debootstrap; root)
+	$(PY) -m pytest -m docker -p no:cacheprovider $(ARGS) tests/integration/deployment/test_container_engine.py
 
 # Performance (tests/benchmarks/, outside `make test`). Results go to tests/benchmarks/results/ (git-ignored).
 SUITE ?= main

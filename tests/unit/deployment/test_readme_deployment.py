@@ -41,7 +41,7 @@ def test_docker_section_shows_the_command_environment_user_and_stop_period() -> 
     user = only(runtime_stage(), "USER").value.split(":")[0]
     assert f"uid {user}" in docker
     assert f"`stop_grace_period: {compose_service('server')['stop_grace_period']}`" in docker
-    assert "`5000`" in docker and compose_service("server")["ports"] == ["5000:5000"]
+    assert "`5000`" in docker and compose_service("server")["ports"] == ["${TB_PUBLISH_PORT:-5000}:5000"]
 
 
 def test_heroku_section_shows_the_procfile_line_and_modern_mongodb() -> None:

@@ -1,0 +1,191 @@
+"""The image and the compose deployment run by a real container engine (`make docker-test`, marker `docker`).
+
+A private dockerd (tests/support/docker_engine.py) builds the image from the committed Dockerfile on locally made
+base images (tests/support/stand_in_images.py) and runs it: the server answers as a non-root user, the image's
+HEALTHCHECK reports healthy on its own timer and unhealthy once the server stops answering, `docker stop` drains
+and exits 0. Then `docker-compose up` of the committed compose file, with nx-27017 and Debian's etcd standing in
+for its MongoDB and etcd images, serves the spec's curl session with both dependencies healthy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.integration.tasks.http_calls import call
+from tests.integration.tasks.spec_session import replay_the_spec_session
+from tests.support.deployment_files import compose_service, dockerfile_healthcheck
+from tests.support.docker_engine import DockerEngine
+from tests.support.server_process import PROJECT_ROOT, free_port
+from tests.support.stand_in_images import StandIns, provide_stand_ins
+
+pytestmark = [pytest.mark.docker, pytest.mark.timeout(900)]
+
+APP_UID = 10001
+CONTAINER_PORT = 5000
+# The image's own HEALTHCHECK timer (30 s interval) gets its first verdict after about 30 s; a hang shows only here.
+HEALTH_DEADLINE = 180.0
+
+
+def wait_for(condition: Callable[[], bool], deadline: float, what: str) -> None:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if condition():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"not {what} within {deadline} s")
+
+
+def get_json(url: str) -> tuple[int, Any]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.loads(error.read())
+
+
+def answers(url: str) -> bool:
+    try:
+        return get_json(url)[0] == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[DockerEngine]:
+    with DockerEngine() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def stand_ins(engine: DockerEngine) -> StandIns:
+    with tempfile.TemporaryDirectory(prefix="tb-stand-ins-") as work_dir:
+        return provide_stand_ins(engine, Path(work_dir))
+
+
+@pytest.fixture(scope="module")
+def image(engine: DockerEngine, stand_ins: StandIns) -> str:
+    """The committed Dockerfile built as the compose file's server image (so `up --no-build` runs this one)."""
+    tag = str(compose_service("server")["image"])
+    engine.docker("build", "--network", "host", "--tag", tag, str(PROJECT_ROOT), timeout=900)
+    return tag
+
+
+class Container:
+    """One `docker run -d` of the image on a private network, reached at its address on that network."""
+
+    def __init__(self, engine: DockerEngine, name: str, network: str, image: str, *options: str) -> None:
+        self.engine, self.name = engine, name
+        engine.docker("run", "--detach", "--name", name, "--network", network, *options, image)
+        address = engine.inspect(name)["NetworkSettings"]["Networks"][network]["IPAddress"]
+        self.url = f"http://{address}:{CONTAINER_PORT}"
+
+    def health(self) -> str:
+        return str(self.engine.inspect(self.name)["State"]["Health"]["Status"])
+
+    def server_pids(self) -> list[int]:
+        """Host pids of the server's processes (the supervisor and its workers, not a healthcheck run)."""
+        return [pid for pid in self.engine.host_pids(self.name)
+                if "server.py" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")]
+
+    def logs(self) -> str:
+        result = self.engine.docker("logs", self.name)
+        return result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def containers(engine: DockerEngine, image: str) -> dict[str, Container]:
+    """Two containers of the image as built, started together so their health timers run side by side:
+    `default` with the image's HEALTHCHECK as is, `fast` with only its interval shortened to 1 s.
+    No MongoDB or etcd on their network: the server serves /ping and reports both as down."""
+    engine.docker("network", "create", "tb-image-test")
+    return {
+        "default": Container(engine, "tb-default", "tb-image-test", image),
+        "fast": Container(engine, "tb-fast", "tb-image-test", image, "--health-interval=1s"),
+    }
+
+
+def test_the_image_serves_as_the_unprivileged_user_with_only_the_allowed_files(
+        engine: DockerEngine, containers: dict[str, Container]) -> None:
+    container = containers["default"]
+    wait_for(lambda: answers(container.url + "/ping"), 60, "answering /ping")
+    status, health = get_json(container.url + "/health")
+    assert status == 503, health
+    assert {health["checks"]["database"]["status"], health["checks"]["lock_server"]["status"]} != {"ok"}
+    pids = container.server_pids()
+    assert len(pids) == 3, "the supervisor and the two workers of --proc 2"
+    for pid in engine.host_pids(container.name):
+        uid_line = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                        if line.startswith("Uid:"))
+        assert uid_line.split()[1:] == [str(APP_UID)] * 4, f"process {pid} runs as {uid_line}"
+    listing = engine.docker("exec", container.name, "python", "-c", "import os; print(sorted(os.listdir('.')))")
+    assert listing.stdout.strip() == str(["configs", "data", "keys", "logs", "server.py", "src", "views"])
+
+
+def test_the_healthcheck_turns_unhealthy_when_the_server_stops_answering(
+        containers: dict[str, Container]) -> None:
+    container = containers["fast"]
+    retries = int(dockerfile_healthcheck().options["retries"])
+    wait_for(lambda: container.health() == "healthy", 60, "healthy")
+    stopped = container.server_pids()
+    for pid in stopped:  # host pids: the test runs as the engine's owner
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        # Each probe waits out its timeout against a frozen server; `retries` failures in a row make it unhealthy.
+        wait_for(lambda: container.health() == "unhealthy", 30 * retries, "unhealthy")
+    finally:
+        for pid in stopped:
+            os.kill(pid, signal.SIGCONT)
+    wait_for(lambda: container.health() == "healthy", 60, "healthy again")
+
+
+def test_the_healthcheck_turns_healthy_on_its_own_timer(containers: dict[str, Container]) -> None:
+    container = containers["default"]
+    wait_for(lambda: container.health() == "healthy", HEALTH_DEADLINE, "healthy")
+
+
+def test_docker_stop_drains_and_exits_0(engine: DockerEngine, containers: dict[str, Container]) -> None:
+    container = containers["default"]
+    engine.docker("stop", container.name)
+    state = engine.inspect(container.name)["State"]
+    logs = container.logs()
+    assert state["ExitCode"] == 0, logs
+    assert "stopping: no new connections" in logs
+    assert "msg=stopped" in logs
+
+
+@pytest.fixture(scope="module")
+def compose_deployment(engine: DockerEngine, image: str, stand_ins: StandIns) -> Iterator[int]:
+    """`docker-compose up -d` of the committed file; yields the server's published loopback port."""
+    port = free_port()
+    publish = {"TB_PUBLISH_PORT": f"127.0.0.1:{port}"}
+    engine.compose(PROJECT_ROOT, "tb-compose-test", "up", "--detach", "--no-build", env=publish, timeout=600)
+    try:
+        wait_for(lambda: answers(f"http://127.0.0.1:{port}/ping"), 60, "answering /ping")
+        yield port
+    finally:
+        engine.compose(PROJECT_ROOT, "tb-compose-test", "down", "--volumes", "--timeout", "20", env=publish,
+                       check=False)
+
+
+def test_compose_up_waits_for_healthy_dependencies_and_serves_the_spec_session(
+        engine: DockerEngine, compose_deployment: int) -> None:
+    for service in ("mongodb", "etcd"):
+        assert engine.inspect(f"tb-compose-test_{service}_1")["State"]["Health"]["Status"] == "healthy"
+    status, health = get_json(f"http://127.0.0.1:{compose_deployment}/health")
+    assert status == 200, health
+    assert health["checks"]["database"]["status"] == "ok"
+    assert health["checks"]["lock_server"]["status"] == "ok"
+    replay_the_spec_session(compose_deployment)
+    assert call(compose_deployment, "GET", "/tasks").json() == {}
