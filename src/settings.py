@@ -78,10 +78,11 @@ class DatabaseSettings:
     uri: str | None = field(default=None, repr=False)
     path: Path = PROJECT_ROOT / "data"
     timeout_ms: int = 2000
+    driver: str = "motor"
 
     @property
     def uses_mongo(self) -> bool:
-        """MongoDB (through Motor) when a host or URI is configured, else the embedded store."""
+        """MongoDB (through `driver`) when a host or URI is configured, else the embedded store."""
         return self.uri is not None or self.host is not None
 
     def mongo_uri(self) -> str:

@@ -40,4 +40,5 @@ def describe(settings: DatabaseSettings) -> str:
         return f"embedded store {settings.path / (settings.name + '.sqlite3')}"
     scheme, _, rest = settings.mongo_uri().partition("://")
     location = rest.rpartition("@")[2].split("?")[0]
-    return f"MongoDB {scheme}://{location} (server selection timeout {settings.timeout_ms} ms)"
+    return (f"MongoDB {scheme}://{location} through {settings.driver} "
+            f"(server selection timeout {settings.timeout_ms} ms)")

@@ -1,7 +1,8 @@
 """`Mongo`: the process's database client, created once per worker after the fork.
 
-`Mongo.init(settings)` picks the back end: Motor when a MongoDB host or URI is configured (`--db_host`,
-`--db_uri`, `MONGODB_URI`...), else the embedded store in `--db_path`. Neither blocks start-up: Motor connects
+`Mongo.init(settings)` picks the back end: MongoDB when a host or URI is configured (`--db_host`, `--db_uri`,
+`MONGODB_URI`...), through Motor or PyMongo's `AsyncMongoClient` (`--db_driver`), else the embedded store in
+`--db_path`. Neither blocks start-up: the MongoDB client connects
 lazily (an unreachable server shows in `/health` and as 503s, bounded by `--db_timeout_ms`), and the embedded
 store opens its file on first use. `Mongo.get()` returns the database from anywhere (handlers reach it as
 `self.db`, jobs through `Mongo.get()`); `Mongo.close()` is the shutdown hook.
@@ -9,19 +10,18 @@ store opens its file on first use. `Mongo.get()` returns the database from anywh
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from src.database.embedded import EmbeddedClient
+from src.database.mongo_client import close_mongo_client, create_mongo_client
 from src.settings import DatabaseSettings
-
-if TYPE_CHECKING:
-    from motor.motor_asyncio import AsyncIOMotorClient
 
 
 class Mongo:
-    """Class-level singleton: one client per process (Motor's pools and the store's thread are per process)."""
+    """Class-level singleton: one client per process (the driver's pools and the store's thread are per process)."""
 
-    _client: ClassVar[AsyncIOMotorClient[Any] | EmbeddedClient | None] = None
+    # A Motor or PyMongo async client (see mongo_client.py), or the embedded store's.
+    _client: ClassVar[Any] = None
     _database: ClassVar[Any] = None
 
     @classmethod
@@ -30,15 +30,9 @@ class Mongo:
         if cls._client is not None:
             return cls._database
         if settings.uses_mongo:
-            # Imported here: Motor loads only in processes configured for MongoDB.
-            from motor.motor_asyncio import AsyncIOMotorClient  # noqa: PLC0415
-
-            timeout = settings.timeout_ms
-            motor_client: AsyncIOMotorClient[Any] = AsyncIOMotorClient(
-                settings.mongo_uri(), serverSelectionTimeoutMS=timeout, connectTimeoutMS=timeout)
-            cls._client = motor_client
+            cls._client = create_mongo_client(settings)
             # A URI's own database (mongodb://host/name) wins, as for Heroku's MONGODB_URI; else --db_name.
-            cls._database = motor_client.get_default_database(default=settings.name)
+            cls._database = cls._client.get_default_database(default=settings.name)
         else:
             embedded = EmbeddedClient(settings.path, busy_timeout=settings.timeout_ms / 1000)
             cls._client = embedded
@@ -72,4 +66,4 @@ class Mongo:
         if isinstance(client, EmbeddedClient):
             await client.aclose()
         elif client is not None:
-            client.close()
+            await close_mongo_client(client)

@@ -164,6 +164,8 @@ SETTINGS: tuple[Setting, ...] = (
             extra_env=("MONGODB_URI", "MONGO_URI")),
     Setting("db_path", "database", "path", _path, "folder of the embedded store"),
     Setting("db_timeout_ms", "database", "timeout_ms", _integer(1), "MongoDB server selection timeout, ms"),
+    Setting("db_driver", "database", "driver", _choice("motor", "pymongo"),
+            "MongoDB driver: motor, or pymongo (PyMongo's AsyncMongoClient, Motor's successor)"),
     # Distributed lock server parameters.
     Setting("lock_server", "lock_server", "enabled", _boolean, "use an etcd lock server", switch=True),
     Setting("lock_server_host", "lock_server", "host", _text, "etcd host"),
