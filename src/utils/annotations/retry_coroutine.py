@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import logging
 import random
 import time
@@ -153,10 +154,17 @@ def retry_coroutine(
 
 
 def retry_coroutine(function: Any = None, /, **options: Any) -> Any:
-    """Decorate a coroutine function (bare `@retry_coroutine`, or with `RetryPolicy` fields as options)."""
+    """Decorate a coroutine function (bare `@retry_coroutine`, or with `RetryPolicy` fields as options).
+
+    Misuse fails here, at decoration time, with a message saying what to write instead: a positional argument
+    that is not a coroutine function (`@retry_coroutine(SomeError)` would otherwise turn the decorated function
+    into a coroutine object), or a plain `def` whose result could not be awaited."""
+    if function is not None:
+        _check_decorated(function)
     policy = RetryPolicy(**options)
 
     def decorate(wrapped: CoroutineFunction[P, T]) -> Callable[P, Coroutine[Any, Any, T]]:
+        _check_decorated(wrapped)
         name = getattr(wrapped, "__qualname__", repr(wrapped))
 
         @functools.wraps(wrapped)
@@ -169,6 +177,20 @@ def retry_coroutine(function: Any = None, /, **options: Any) -> Any:
     if function is not None:
         return decorate(function)
     return decorate
+
+
+def _check_decorated(candidate: object) -> None:
+    if isinstance(candidate, type) and issubclass(candidate, BaseException):
+        raise TypeError(f"retry_coroutine({candidate.__name__}): pass the errors to retry as a keyword, "
+                        f"@retry_coroutine(retry_on=({candidate.__name__},))")
+    if isinstance(candidate, tuple):
+        raise TypeError("retry_coroutine((...)): pass the errors to retry as a keyword, "
+                        "@retry_coroutine(retry_on=(...))")
+    call = getattr(candidate, "__call__", None)  # noqa: B004 - an object with `async def __call__` qualifies
+    if not (inspect.iscoroutinefunction(candidate) or inspect.iscoroutinefunction(call)):
+        shown = getattr(candidate, "__qualname__", None) or repr(candidate)
+        raise TypeError(f"retry_coroutine decorates coroutine functions (async def); {shown} is not one "
+                        "(options are keywords: @retry_coroutine(attempts=3))")
 
 
 def _describe(error: BaseException) -> str:

@@ -320,3 +320,36 @@ def test_the_calls_own_timeout_error_is_not_mistaken_for_the_deadline():
         asyncio.run(retried(script, time_)())
     assert raised.value is own
     assert not isinstance(raised.value, RetryDeadlineError)
+
+
+def test_bare_and_with_arguments_both_decorate() -> None:
+    @retry_coroutine
+    async def bare() -> str:
+        return "bare"
+
+    @retry_coroutine(attempts=2)
+    async def with_arguments() -> str:
+        return "with arguments"
+
+    assert (asyncio.run(bare()), asyncio.run(with_arguments())) == ("bare", "with arguments")
+    assert with_arguments.retry_policy.attempts == 2  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("argument", "hint"), [
+    (UpstreamError, r"retry_on=\(UpstreamError,\)"),
+    ((UpstreamError, TimeoutError), r"retry_on=\(\.\.\.\)"),
+    (3, "options are keywords"),
+])
+def test_a_positional_argument_that_is_not_a_coroutine_function_fails_at_decoration(argument, hint):
+    with pytest.raises(TypeError, match=hint):
+        retry_coroutine(argument)
+
+
+def test_decorating_a_plain_function_fails_at_decoration():
+    def not_a_coroutine() -> int:
+        return 1
+
+    with pytest.raises(TypeError, match="not_a_coroutine is not one"):
+        retry_coroutine(not_a_coroutine)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="coroutine functions"):
+        retry_coroutine(attempts=2)(not_a_coroutine)  # type: ignore[arg-type]

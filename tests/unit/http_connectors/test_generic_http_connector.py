@@ -221,7 +221,11 @@ def test_each_call_is_logged_without_credentials(caplog):
 
 def test_the_log_names_the_retry_attempt(caplog):
     http, _ = connector((503, b"", {}), (502, b"", {}), ok())
-    fetch = retry_coroutine(sleep=lambda seconds: asyncio.sleep(0))(lambda: http.request("GET", URL))
+
+    @retry_coroutine(sleep=lambda seconds: asyncio.sleep(0))
+    async def fetch() -> object:
+        return await http.request("GET", URL)
+
     with caplog.at_level(logging.INFO, logger="tornado_boilerplate.http_client"):
         run(fetch())
     attempts = [re.search(r" attempt=(\d+)", logged_line(record)).group(1)  # type: ignore[union-attr]
