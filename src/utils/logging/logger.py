@@ -32,7 +32,7 @@ class Logger:
                               "worker=%(worker)s %(message)s")
     LOGGING_LEVEL: str = LoggingSettings.level
     LOGGING_FILE_NAME: str = LoggingSettings.file_name
-    MAX_BYTES: int = LoggingSettings.max_bytes
+    MAX_BYTE: int = LoggingSettings.max_bytes
     BACKUP_COUNT: int = LoggingSettings.backup_count
 
     __slots__ = ("_logger", "name")

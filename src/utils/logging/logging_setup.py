@@ -80,7 +80,7 @@ def _install_default_handlers(settings: LoggingSettings, suffix: str) -> None:
     try:
         file_handler = BufferedRotatingFileHandler(
             settings.directory / file_name,
-            maxBytes=_effective(settings.max_bytes, "max_bytes", Logger.MAX_BYTES),
+            maxBytes=_effective(settings.max_bytes, "max_bytes", Logger.MAX_BYTE),
             backupCount=_effective(settings.backup_count, "backup_count", Logger.BACKUP_COUNT),
         )
     except OSError as error:

@@ -14,7 +14,7 @@ def test_class_attributes_are_the_logging_defaults() -> None:
     assert "%(process)d" in Logger.FORMATTING_STRING and "%(worker)s" in Logger.FORMATTING_STRING
     assert Logger.LOGGING_LEVEL == "INFO"
     assert Logger.LOGGING_FILE_NAME == "server.log"
-    assert Logger.MAX_BYTES == 10 * 1024 * 1024
+    assert Logger.MAX_BYTE == 10 * 1024 * 1024
     assert Logger.BACKUP_COUNT == 5
 
 

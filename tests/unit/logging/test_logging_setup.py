@@ -52,7 +52,7 @@ def test_the_level_setting_applies(tmp_path: Path) -> None:
 
 def test_logger_class_attributes_are_the_defaults_settings_override(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Logger, "MAX_BYTES", 2048)
+    monkeypatch.setattr(Logger, "MAX_BYTE", 2048)
     monkeypatch.setattr(Logger, "LOGGING_FILE_NAME", "app.log")
     monkeypatch.setattr(Logger, "LOGGING_LEVEL", "WARNING")
     configure_logging(settings(tmp_path, "--log_backup_count", "2"))
