@@ -1,10 +1,11 @@
 """`CustomRequestHandler`: the parent of every handler in this project.
 
 It centralises what each endpoint would otherwise repeat: JSON success responses (`make_response`), one JSON
-error shape for every error (`write_error`), JSON body parsing with precise 400s, entity tags and conditional
-requests (`If-Match`, `If-None-Match`), a request-body size limit
-answered with a JSON 413, CORS per handler (`CORS_ENABLED`), preflight `OPTIONS`, the request id, and access to
-the process-wide database and lock manager through the Application settings.
+error shape for every error (`write_error` for raised errors, `make_error_response` to answer one without
+raising), JSON body parsing with precise 400s, entity tags and conditional requests (`If-Match`,
+`If-None-Match`), a request-body size limit answered with a JSON 413, CORS per handler (`CORS_ENABLED`),
+preflight `OPTIONS`, the request id, and access to the process-wide database and lock manager through the
+Application settings.
 """
 
 from __future__ import annotations
@@ -160,16 +161,29 @@ class CustomRequestHandler(ConditionalRequests):
 
     # ---- responses --------------------------------------------------------------------------------------------
 
-    def make_response(self, body: Any = None, status: int = 200, headers: dict[str, str] | None = None) -> None:
-        """Finish the request with `body` as JSON (no body for None, 204 and 304)."""
-        self.set_status(status)
+    def make_response(self, response_body: Any = None, status_code: int = 200,
+                      headers: dict[str, str] | None = None) -> None:
+        """Finish the request with `response_body` as JSON (no body for None, 204 and 304)."""
+        self.set_status(status_code)
         for name, value in (headers or {}).items():
             self.set_header(name, value)
-        if body is None or status in (204, 304):
+        if response_body is None or status_code in (204, 304):
             self.finish()
             return
         self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(encode_json(body))
+        self.finish(encode_json(response_body))
+
+    def make_error_response(self, status_code: int, message: str | None = None,
+                            headers: dict[str, str] | None = None) -> None:
+        """Finish the request with an error in the one error shape, without raising: for a handler that knows
+        the answer is an error (`self.make_error_response(409, "already booked")`). `message` defaults to the
+        standard reason phrase; it is also the canonical log line's `reason`."""
+        if not 400 <= status_code <= 599:
+            raise ValueError(f"make_error_response needs a 4xx or 5xx status, not {status_code}")
+        self.set_status(status_code)
+        for name, value in (headers or {}).items():
+            self.set_header(name, value)
+        self._write_error_body(status_code, message or http_reasons.get(status_code, "Unknown Error"), None)
 
     def options(self, *args: Any, **kwargs: Any) -> None:
         """Answer preflight (and plain) OPTIONS: which methods this resource accepts."""
@@ -189,9 +203,12 @@ class CustomRequestHandler(ConditionalRequests):
         message = _client_message(status_code, error)
         if isinstance(error, ApiError):
             self.log_fields.update(error.fields)
-        self.log_fields.setdefault("reason", message)
         if status_code == 405:
             self.set_header("Allow", ", ".join(self._implemented_methods()))
+        self._write_error_body(status_code, message, exc_info)
+
+    def _write_error_body(self, status_code: int, message: str, exc_info: ExcInfo | None) -> None:
+        self.log_fields.setdefault("reason", message)
         body: dict[str, Any] = {
             "code": status_code,
             "message": message,

@@ -37,7 +37,7 @@ class ReadinessHandler(CustomRequestHandler):
         report = dict(zip(names, results, strict=True))
         healthy = all(result["status"] == "ok" for result in report.values())
         self.make_response({"status": "ok" if healthy else "unavailable", "pid": os.getpid(), "checks": report},
-                           status=200 if healthy else 503)
+                           status_code=200 if healthy else 503)
 
 
 async def _run_check(check: HealthCheck) -> dict[str, object]:

@@ -55,7 +55,7 @@ class TodoListRequestHandler(TaskHandlerBase):
     async def post(self) -> None:
         task = await self.tasks.create(self.json_body())
         request_context.add_fields(task_id=task.id)
-        self.make_response(status=201, headers={"Location": f"/tasks/{task.id}"})
+        self.make_response(status_code=201, headers={"Location": f"/tasks/{task.id}"})
 
 
 class TodoListEntryRequestHandler(TaskHandlerBase):
@@ -73,14 +73,14 @@ class TodoListEntryRequestHandler(TaskHandlerBase):
     async def get(self, task_id: str) -> None:
         stored = await self.tasks.get_versioned(task_id)
         if self.not_modified(stored.etag):
-            self.make_response(status=304)
+            self.make_response(status_code=304)
             return
         self.make_response(stored.value.to_json())
 
     async def put(self, task_id: str) -> None:
         written = await self.tasks.replace(task_id, self.json_body(), self.if_match())
         self.set_entity_tag(written.etag)
-        self.make_response(status=204)
+        self.make_response(status_code=204)
 
     async def patch(self, task_id: str) -> None:
         written = await self.tasks.patch(task_id, self.merge_patch_body(), self.if_match())
@@ -89,4 +89,4 @@ class TodoListEntryRequestHandler(TaskHandlerBase):
 
     async def delete(self, task_id: str) -> None:
         await self.tasks.delete(task_id, self.if_match())
-        self.make_response(status=204)
+        self.make_response(status_code=204)

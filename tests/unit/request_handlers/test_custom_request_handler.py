@@ -65,12 +65,28 @@ class PutOnlyProbe(CustomRequestHandler):
     SUPPORTED_METHODS = ("PUT",)
 
     def put(self) -> None:
-        self.make_response(status=204)
+        self.make_response(status_code=204)
+
+
+class ResponseProbe(CustomRequestHandler):
+    """make_response with the spec's keywords (POST) and positionally (PUT); make_error_response (DELETE)."""
+
+    SUPPORTED_METHODS = ("POST", "PUT", "DELETE")
+
+    def post(self) -> None:
+        self.make_response(response_body={"created": True}, status_code=201)
+
+    def put(self) -> None:
+        self.make_response({"replaced": True}, 202, {"X-Probe": "positional"})
+
+    def delete(self) -> None:
+        self.make_error_response(409, "already gone", headers={"X-Probe": "error"})
 
 
 PROBES: list[Any] = [(r"/probe/sync", SyncProbe), (r"/probe/async", AsyncProbe), (r"/probe/crash", CrashProbe),
                      (r"/probe/unavailable", UnavailableProbe), (r"/probe/db", DatabaseProbe),
-                     (r"/probe/lock", LockProbe), (r"/probe/put-only", PutOnlyProbe)]
+                     (r"/probe/lock", LockProbe), (r"/probe/put-only", PutOnlyProbe),
+                     (r"/probe/responses", ResponseProbe)]
 
 
 class HandlerTestCase(AsyncHTTPTestCase):
@@ -124,6 +140,22 @@ class TestErrors(HandlerTestCase):
     def test_reason_phrases_stay_standard(self) -> None:
         assert self.fetch("/nope").reason == "Not Found"
         assert self.fetch("/probe/unavailable").reason == "Service Unavailable"
+
+
+class TestResponseHelpers(HandlerTestCase):
+    def test_make_response_takes_the_spec_keywords_and_positional_arguments(self) -> None:
+        created = self.fetch("/probe/responses", method="POST", body="")
+        assert (created.code, self.json_of(created)) == (201, {"created": True})
+        replaced = self.fetch("/probe/responses", method="PUT", body="")
+        assert (replaced.code, self.json_of(replaced), replaced.headers["X-Probe"]) == (
+            202, {"replaced": True}, "positional")
+
+    def test_make_error_response_answers_the_error_shape_without_raising(self) -> None:
+        response = self.fetch("/probe/responses", method="DELETE")
+        body = self.assert_error(response, 409, "DELETE", "/probe/responses")
+        assert body["message"] == "already gone"
+        assert response.headers["X-Probe"] == "error"
+        assert response.reason == "Conflict"
 
 
 class TestDebugTraces(HandlerTestCase):
