@@ -13,8 +13,9 @@ logger = logging.getLogger("tornado_boilerplate.jobs")
 
 
 class ConcurrentExampleJob:
+    @staticmethod
     @single_process_coroutine("concurrent-example-job")
-    async def run(self) -> None:
+    async def run() -> None:
         run = current_run()
         slot = run.slot_id if run is not None else "unscheduled"
         logger.info("concurrent example job: slot %s ran in process %d", slot, os.getpid())

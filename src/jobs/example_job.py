@@ -10,13 +10,17 @@ logger = logging.getLogger("tornado_boilerplate.jobs")
 
 
 class ExampleJob:
-    """Each method is a job: a coroutine function taking no arguments, handed to the `Scheduler`."""
+    """Each method is a job: a coroutine function taking no arguments, handed to the `Scheduler` as
+    `ExampleJob.run` (no instance needed, as in the spec)."""
 
-    async def run(self) -> None:
+    @staticmethod
+    async def run() -> None:
         logger.info("example job: periodic run in process %d", os.getpid())
 
-    async def run_once(self) -> None:
+    @staticmethod
+    async def run_once() -> None:
         logger.info("example job: one-shot run in process %d", os.getpid())
 
-    async def run_daily(self) -> None:
+    @staticmethod
+    async def run_daily() -> None:
         logger.info("example job: daily run in process %d", os.getpid())

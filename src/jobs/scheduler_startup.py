@@ -18,10 +18,12 @@ logger = logging.getLogger("tornado_boilerplate.jobs")
 @asynccontextmanager
 async def scheduler_component(context: ApplicationContext,
                               environ: Mapping[str, str] = os.environ) -> AsyncIterator[Scheduler]:
-    """The example jobs unless --no-example_jobs, then the TB_JOB_SETUP jobs. Warns once when single-process
-    jobs will run in every process (no lock server)."""
-    scheduler = Scheduler()
+    """The process's `Scheduler.get()`, with the jobs scheduled before start-up, the example jobs unless
+    --no-example_jobs, then the TB_JOB_SETUP jobs. Warns once when single-process jobs will run in every process
+    (no lock server)."""
+    scheduler = Scheduler.get()
     try:
+        scheduler.start()
         if context.server.example_jobs:
             scheduler.example_set_up()
         job_setup = load_job_setup(environ)

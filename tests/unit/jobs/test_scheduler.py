@@ -257,3 +257,63 @@ def test_example_set_up_schedules_each_kind_and_one_single_process_job() -> None
     handles = run(scenario)
     assert sorted(handle.kind for handle in handles) == ["daily", "every", "every", "once"]
     assert [single_process_name(handle.job) for handle in handles].count("concurrent-example-job") == 1
+
+
+def test_class_level_calls_schedule_on_the_process_scheduler_and_wait_for_the_loop() -> None:
+    ran: list[str] = []
+
+    async def once() -> None:
+        ran.append("once")
+
+    async def every() -> None:
+        ran.append("every")
+
+    async def daily() -> None:
+        ran.append("daily")
+
+    # No event loop runs yet: the jobs are registered and start with the loop, as the spec's set-up expects.
+    handles = [Scheduler.run_in_millis(once, millis=0), Scheduler.run_every_millis(every, delta_millis=10),
+               Scheduler.schedule_for_time(daily)]
+    scheduler = Scheduler.get()
+    assert [handle.next_run for handle in handles] == [None, None, None]
+    assert scheduler.jobs() == handles
+
+    async def scenario() -> None:
+        scheduler.start()
+        assert all(handle.next_run is not None for handle in handles[1:])
+        await until(lambda: ran.count("every") >= 2 and "once" in ran)
+        await scheduler.shutdown()
+
+    run(scenario)
+    assert "daily" not in ran
+    assert Scheduler.get() is not scheduler  # shut down: the next start-up gets a fresh process scheduler
+
+
+def test_class_level_example_set_up_in_a_running_loop_starts_at_once() -> None:
+    async def scenario() -> list[JobHandle]:
+        handles = Scheduler.example_set_up()
+        assert all(handle.next_run is not None for handle in handles)
+        assert Scheduler.get().jobs() == handles
+        await Scheduler.get().shutdown()
+        return handles
+
+    assert len(run(scenario)) == 4
+
+
+def test_a_job_cancelled_before_the_loop_runs_never_starts() -> None:
+    ran: list[str] = []
+
+    async def job() -> None:
+        ran.append("ran")
+
+    scheduler = Scheduler()
+    handle = scheduler.run_in_millis(job)
+    handle.cancel()
+    assert scheduler.jobs() == []
+
+    async def scenario() -> None:
+        scheduler.start()
+        await asyncio.sleep(0.05)
+
+    run(scenario)
+    assert ran == []
