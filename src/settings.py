@@ -33,6 +33,10 @@ class ServerSettings:
     keyfile: Path = PROJECT_ROOT / "keys" / "server.key"
     max_body_size: int = 1024 * 1024
     shutdown_grace: float = 10.0
+    max_connections: int = 0  # 0: derived from the open-file limit at start-up
+    body_timeout: float = 30.0
+    request_timeout: float = 0.0  # 0: no limit
+    api_token: str | None = field(default=None, repr=False)
     cors_origins: tuple[str, ...] = ("*",)
     loop: str = "asyncio"
     example_jobs: bool = True

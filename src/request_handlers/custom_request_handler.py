@@ -20,10 +20,17 @@ from tornado import httputil
 from tornado.concurrent import Future
 from tornado.web import Application, HTTPError, RequestHandler, stream_request_body
 
-from src.model.errors import ApiError, PayloadTooLargeError, ServiceUnavailableError, UnsupportedMediaTypeError
+from src.model.errors import (
+    ApiError,
+    PayloadTooLargeError,
+    RequestTimeoutError,
+    ServiceUnavailableError,
+    UnsupportedMediaTypeError,
+)
 from src.request_handlers import request_framing
 from src.request_handlers.conditional_requests import ConditionalRequests
 from src.request_handlers.json_body import encode_json, parse_json_object
+from src.request_handlers.tracked_connection import TrackedConnection
 from src.settings import ApplicationContext
 from src.utils.logging import request_context
 
@@ -119,6 +126,8 @@ class CustomRequestHandler(ConditionalRequests):
         limit = self.context.server.max_body_size
         declared = request_framing.declared_length(self.request.headers)
         connection = self.request.connection
+        if isinstance(connection, TrackedConnection):
+            connection.on_body_stalled(self._answer_body_timeout)
         if declared is not None and declared > limit:
             # Let Tornado drain instead of answering a plain-text 400; our 413 closes the connection anyway.
             if connection is not None and hasattr(connection, "set_max_body_size"):
@@ -139,6 +148,11 @@ class CustomRequestHandler(ConditionalRequests):
                 f"request body exceeds the limit of {self.context.server.max_body_size} bytes")))
             return
         self._body_chunks.append(chunk)
+
+    def _answer_body_timeout(self) -> None:
+        if not self._finished:
+            self.send_error(408, exc_info=_exc_info(RequestTimeoutError(
+                f"the request body did not arrive within {self.context.server.body_timeout:g} s")))
 
     @property
     def body(self) -> bytes:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from src.request_handlers.custom_request_handler import CustomRequestHandler
+from src.request_handlers.tracked_connection import is_draining
 
 # A dependency check: a coroutine function that returns when the dependency answers and raises otherwise.
 HealthCheck = Callable[[], Awaitable[object]]
@@ -26,11 +27,15 @@ class HealthCheckHandler(CustomRequestHandler):
 
 class ReadinessHandler(CustomRequestHandler):
     """Readiness: every configured dependency answers within a short timeout; 503 names the ones that don't.
+    Once the server is stopping, 503 `draining`, so a load balancer sends its requests elsewhere.
     The pid tells which worker answered when several serve one port."""
 
     SUPPORTED_METHODS = ("GET", "OPTIONS")
 
     async def get(self) -> None:
+        if is_draining(self.request):
+            self.make_response({"status": "draining", "pid": os.getpid()}, status=503)
+            return
         checks: Mapping[str, HealthCheck] = self.settings.get("health_checks", {})
         names = list(checks)
         results = await asyncio.gather(*(_run_check(checks[name]) for name in names))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ssl
 
-from tornado.httpserver import HTTPServer
 from tornado.web import Application
 
+from src.server.file_limits import current_open_file_limit, default_max_connections
+from src.server.managed_http_server import ManagedHTTPServer
 from src.settings import ApplicationContext
 
 
@@ -36,13 +37,18 @@ class HTTPServerFactory:
 
     @staticmethod
     def create(application: Application, context: ApplicationContext,
-               tls: ssl.SSLContext | None = None) -> HTTPServer:
-        return HTTPServer(
+               tls: ssl.SSLContext | None = None) -> ManagedHTTPServer:
+        return ManagedHTTPServer(
             application,
             ssl_options=tls,
             xheaders=False,
             # Tornado's own limit; CustomRequestHandler answers oversized bodies with a JSON 413 before this.
             max_body_size=context.server.max_body_size,
             idle_connection_timeout=60,
-            body_timeout=30,
+            body_timeout=context.server.body_timeout,
+            max_connections=HTTPServerFactory.max_connections(context),
         )
+
+    @staticmethod
+    def max_connections(context: ApplicationContext) -> int:
+        return context.server.max_connections or default_max_connections(current_open_file_limit())

@@ -31,6 +31,7 @@ from tornado.netutil import bind_sockets
 from src.lifecycle import InFlightRequests, Lifecycle
 from src.server.application_factory import ApplicationFactory
 from src.server.components import start_components
+from src.server.file_limits import raise_open_file_limit
 from src.server.http_server_factory import HTTPServerFactory, StartupError
 from src.settings import ApplicationContext, SettingsError
 from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
@@ -76,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, StartupError) as error:
         print(f"server.py: error: {error}", file=sys.stderr)
         return 2
+    _raise_open_file_limit(context)
     if processes == 1:
         _handle_stop_signals_early()
         return run_worker(context, tls, worker_id=None, sockets=sockets)
@@ -83,6 +85,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Supervisor(context, tls, processes).run()
     finally:
         reservation.close()
+
+
+def _raise_open_file_limit(context: ApplicationContext) -> None:
+    """Every connection is a descriptor: serve up to the hard limit, not the (often 1,024) soft default."""
+    before, soft, hard = raise_open_file_limit()
+    _logger().info("open files limit: soft %d (was %d), hard %d; serving at most %d connections per process",
+                   soft, before, hard, HTTPServerFactory.max_connections(context))
 
 
 def _bind(context: ApplicationContext, reuse_port: bool) -> list[socket.socket]:
@@ -158,14 +167,13 @@ class Worker:
         await stop.wait()
         logger.info("stopping: no new connections; waiting up to %.1f s for in-flight requests",
                     self.context.server.shutdown_grace)
-        server.stop()
+        grace_ends = time.monotonic() + self.context.server.shutdown_grace
+        unanswered = await server.drain(self.context.server.shutdown_grace)
+        # Handlers whose client has gone may still be writing; the teardowns below must not cut them off.
         in_flight: InFlightRequests = application.settings["in_flight"]
-        if not await in_flight.wait_idle(self.context.server.shutdown_grace):
-            logger.warning("shutdown grace period over with %d request(s) still in flight", in_flight.count)
-        try:
-            await asyncio.wait_for(server.close_all_connections(), 2.0)
-        except TimeoutError:
-            logger.warning("some connections did not close in time")
+        if not await in_flight.wait_idle(max(0.0, grace_ends - time.monotonic())) or unanswered:
+            logger.warning("shutdown grace period over with %d request(s) still in flight",
+                           max(unanswered, in_flight.count))
         await lifecycle.shutdown()
         logger.info("stopped")
         flush_logging()

@@ -1,0 +1,148 @@
+"""What the server knows about one request's connection, between Tornado's HTTP/1 parser and the Application.
+
+Tornado closes a keep-alive connection whenever a handler answers before the request body has been read (an
+error from `prepare()`, a 404, a 405), without saying so in the response, so the client's next request on it
+fails. `TrackedConnection` fixes that: when the body is absent or small, the answer is sent at once and the
+connection waits for the body, discards it and stays open; otherwise the answer says `Connection: close`.
+It also carries the server's drain state (every answer says `Connection: close` once the server is stopping)
+and answers a request whose body stalls with a JSON 408 before Tornado's own body timeout closes the connection
+silently.
+
+`TrackedRequest` wraps the Application's message delegate to learn when the headers and the body have arrived.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from tornado import httputil
+from tornado.concurrent import Future
+from tornado.ioloop import IOLoop
+
+# A body up to this size is read and discarded after an early answer, keeping the connection open.
+DISCARDABLE_BODY_BYTES = 64 * 1024
+_DIGITS = re.compile(r"[0-9]+")
+
+
+class ServerState(Protocol):
+    """The parts of the server a connection asks about."""
+
+    @property
+    def draining(self) -> bool: ...
+
+    @property
+    def body_timeout(self) -> float: ...
+
+
+class TrackedConnection(httputil.HTTPConnection):
+    """The request's `connection`: Tornado's `HTTP1Connection`, plus the state described in the module."""
+
+    def __init__(self, inner: httputil.HTTPConnection, server: ServerState,
+                 on_request_started: Callable[[], None]) -> None:
+        self._inner = inner
+        self._server = server
+        self._on_request_started = on_request_started
+        self.body_complete = False
+        self.body_stalled = False
+        self._discard_body = True  # until the headers say otherwise
+        self._finish_pending = False
+        self._on_stall: Callable[[], None] | None = None
+
+    @property
+    def draining(self) -> bool:
+        return self._server.draining
+
+    def on_body_stalled(self, callback: Callable[[], None] | None) -> None:
+        """`callback` answers 408 when the body has not arrived within the body timeout."""
+        self._on_stall = callback
+
+    def write_headers(self, start_line: httputil.RequestStartLine | httputil.ResponseStartLine,
+                      headers: httputil.HTTPHeaders, chunk: bytes | None = None) -> Future[None]:
+        if self._server.draining or not (self.body_complete or self._discard_body):
+            headers["Connection"] = "close"
+        return self._inner.write_headers(start_line, headers, chunk)
+
+    def write(self, chunk: bytes) -> Future[None]:
+        return self._inner.write(chunk)
+
+    def finish(self) -> None:
+        if self.body_complete or not self._discard_body:
+            self._inner.finish()
+        else:  # answered early: finish once the (small) body has been read and discarded
+            self._finish_pending = True
+
+    def __getattr__(self, name: str) -> Any:  # set_close_callback, set_max_body_size, context, stream...
+        return getattr(self._inner, name)
+
+    # ---- called by TrackedRequest -----------------------------------------------------------------------------
+
+    def headers_arrived(self, headers: httputil.HTTPHeaders) -> None:
+        chunked = "Transfer-Encoding" in headers
+        length = headers.get("Content-Length")
+        size = int(length) if length is not None and _DIGITS.fullmatch(length) else None
+        # Unknown or large size: an early answer closes the connection rather than read a body nobody wants.
+        self._discard_body = not chunked and (length is None or (size is not None and size <= DISCARDABLE_BODY_BYTES))
+        if chunked or (size or 0) > 0:
+            IOLoop.current().call_later(self._server.body_timeout, self._check_stall)
+        self._on_request_started()
+
+    def body_arrived(self) -> None:
+        self.body_complete = True
+        if self._finish_pending:
+            self._finish_pending = False
+            self._inner.finish()
+
+    def closed(self) -> None:
+        self.body_complete = True
+        self._finish_pending = False
+
+    def _check_stall(self) -> None:
+        if self.body_complete:
+            return
+        self.body_stalled = True
+        self._discard_body = False
+        if self._finish_pending:  # already answered; stop waiting for the body
+            self._finish_pending = False
+            self._inner.finish()
+        elif self._on_stall is not None:
+            self._on_stall()
+
+
+class TrackedRequest(httputil.HTTPMessageDelegate):
+    """The Application's delegate for one request, telling its `TrackedConnection` what has arrived."""
+
+    def __init__(self, inner: httputil.HTTPMessageDelegate, connection: TrackedConnection) -> None:
+        self._inner = inner
+        self.connection = connection
+        self._started = False
+
+    def headers_received(self, start_line: httputil.RequestStartLine | httputil.ResponseStartLine,
+                         headers: httputil.HTTPHeaders) -> Awaitable[None] | None:
+        # The headers may have been read just before the connection was closed as idle (drain): such a request
+        # must not run, since its answer could not be delivered.
+        if self.connection.stream.closed():
+            return None
+        self._started = True
+        self.connection.headers_arrived(headers)
+        return self._inner.headers_received(start_line, headers)
+
+    def data_received(self, chunk: bytes) -> Awaitable[None] | None:
+        return self._inner.data_received(chunk) if self._started else None
+
+    def finish(self) -> None:
+        if self._started:
+            self._inner.finish()
+            self.connection.body_arrived()
+
+    def on_connection_close(self) -> None:
+        self.connection.closed()
+        if self._started:
+            self._inner.on_connection_close()
+
+
+def is_draining(request: httputil.HTTPServerRequest) -> bool:
+    """True once the server serving `request` has been asked to stop."""
+    connection = request.connection
+    return isinstance(connection, TrackedConnection) and connection.draining

@@ -1,0 +1,154 @@
+"""`ManagedHTTPServer`: Tornado's `HTTPServer` with a connection limit, throttled accepts and a drain that
+loses no answer.
+
+- At most `max_connections` connections are served; one more is answered with a JSON 503 and
+  `Connection: close` as soon as its request line has arrived, so it costs a descriptor for a moment only.
+- Accepting goes through `AcceptLoop`, which pauses instead of spinning when `accept()` fails.
+- `drain()` (on SIGTERM/SIGINT): stop accepting; close idle keep-alive connections at once; answer every
+  request already read in full, with `Connection: close`, then close its connection; after the last answer (or
+  the grace period) close whatever is left.
+A connection is busy from the moment its request headers have arrived until its answer has been written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import Any, cast
+
+from tornado import gen, httputil
+from tornado.http1connection import HTTP1ServerConnection
+from tornado.httpserver import HTTPServer
+from tornado.iostream import IOStream, StreamClosedError, UnsatisfiableReadError
+
+from src.request_handlers.json_body import encode_json
+from src.request_handlers.tracked_connection import TrackedConnection, TrackedRequest
+from src.server.accept_loop import AcceptLoop, RateLimitedLog
+from src.utils.logging.request_context import new_request_id
+
+# Tornado's own body timeout stays this much above ours, so a stalled body gets our JSON 408 first.
+BODY_TIMEOUT_MARGIN = 5.0
+# How long a refused connection may take to send its request line before it is closed anyway.
+REFUSAL_READ_SECONDS = 2.0
+CLOSE_TIMEOUT_SECONDS = 2.0
+
+
+def _logger() -> logging.Logger:
+    return logging.getLogger("tornado_boilerplate.server")
+
+
+class ManagedHTTPServer(HTTPServer):
+    def initialize(self, *args: Any, **kwargs: Any) -> None:
+        """HTTPServer's arguments, plus `max_connections`; `body_timeout` is the time before a JSON 408."""
+        self.max_connections: int = kwargs.pop("max_connections", 1024)
+        self.body_timeout: float = kwargs.get("body_timeout") or 30.0
+        kwargs["body_timeout"] = self.body_timeout + BODY_TIMEOUT_MARGIN
+        super().initialize(*args, **kwargs)
+        self.draining = False
+        self._served = 0
+        self._open: set[HTTP1ServerConnection] = set()
+        self._busy: set[HTTP1ServerConnection] = set()
+        self._all_idle = asyncio.Event()
+        self._all_idle.set()
+        self._accept_loops: list[AcceptLoop] = []
+        self._refusing: set[asyncio.Task[None]] = set()
+        self._accept_errors = RateLimitedLog(_logger(), "not accepting connections for a moment")
+        self._refusals = RateLimitedLog(_logger(), "connection limit reached")
+
+    # ---- accepting --------------------------------------------------------------------------------------------
+
+    def add_sockets(self, sockets: Any) -> None:
+        for sock in sockets:
+            # _handle_connection is TCPServer's step from an accepted socket to handle_stream (TLS included).
+            self._accept_loops.append(AcceptLoop(sock, self._handle_connection, self._accept_errors))
+
+    def stop(self) -> None:
+        for accept_loop in self._accept_loops:
+            accept_loop.close()
+        self._accept_loops.clear()
+        super().stop()
+
+    def handle_stream(self, stream: IOStream, address: tuple[Any, ...]) -> None:
+        if self._served >= self.max_connections or self.draining:
+            self._refusals.record(f"{self._served} open (--max_connections {self.max_connections}); "
+                                  "further connections are answered 503")
+            task = asyncio.ensure_future(_refuse(stream, "the server is at its connection limit; retry shortly"))
+            self._refusing.add(task)
+            task.add_done_callback(self._refusing.discard)
+            return
+        self._served += 1
+        super().handle_stream(stream, address)
+
+    # ---- requests on a connection -----------------------------------------------------------------------------
+
+    def start_request(self, server_conn: object, request_conn: httputil.HTTPConnection) -> httputil.HTTPMessageDelegate:
+        connection = cast(HTTP1ServerConnection, server_conn)
+        # Tornado starts a request before reading it: the previous answer on this connection is written.
+        self._set_idle(connection)
+        self._open.add(connection)
+        if self.draining:
+            connection.stream.close()
+        tracked = TrackedConnection(request_conn, self, lambda: self._set_busy(connection))
+        return TrackedRequest(super().start_request(server_conn, tracked), tracked)
+
+    def on_close(self, server_conn: object) -> None:
+        connection = cast(HTTP1ServerConnection, server_conn)
+        self._served -= 1
+        self._open.discard(connection)
+        self._set_idle(connection)
+        super().on_close(server_conn)
+
+    def _set_busy(self, connection: HTTP1ServerConnection) -> None:
+        self._busy.add(connection)
+        self._all_idle.clear()
+
+    def _set_idle(self, connection: HTTP1ServerConnection) -> None:
+        self._busy.discard(connection)
+        if not self._busy:
+            self._all_idle.set()
+
+    @property
+    def busy_connections(self) -> int:
+        return len(self._busy)
+
+    # ---- shutdown ---------------------------------------------------------------------------------------------
+
+    async def drain(self, grace: float) -> int:
+        """Stop as described in the module; returns the number of answers still unwritten after `grace`."""
+        self.draining = True
+        self.stop()
+        for connection in self._open - self._busy:
+            connection.stream.close()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._all_idle.wait(), grace)
+        unanswered = len(self._busy)
+        try:
+            await asyncio.wait_for(self.close_all_connections(), CLOSE_TIMEOUT_SECONDS)
+        except TimeoutError:
+            _logger().warning("some connections did not close in time")
+        return unanswered
+
+
+async def _refuse(stream: IOStream, message: str) -> None:
+    """Answer one request on `stream` with a JSON 503 and close it, without handing it to the Application."""
+    method = uri = None
+    try:
+        head = await gen.with_timeout(timedelta(seconds=REFUSAL_READ_SECONDS),
+                                      stream.read_until_regex(b"\r?\n\r?\n", max_bytes=16384),
+                                      quiet_exceptions=(StreamClosedError, UnsatisfiableReadError))
+        parts = head.decode("latin-1").split("\n", 1)[0].split()
+        if len(parts) == 3:
+            method, uri = parts[0], parts[1]
+        request_id = new_request_id()
+        body = encode_json({"code": 503, "message": message, "method": method, "uri": uri,
+                            "request_id": request_id}).encode()
+        await stream.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=UTF-8\r\n"
+                           b"Content-Length: %d\r\nConnection: close\r\nRetry-After: 1\r\n"
+                           b"X-Content-Type-Options: nosniff\r\nX-Request-ID: %s\r\n\r\n%s"
+                           % (len(body), request_id.encode(), body))
+    except (OSError, StreamClosedError, UnsatisfiableReadError):
+        pass  # the client has gone: nothing to answer
+    finally:
+        stream.close()
