@@ -34,7 +34,7 @@ class ReadinessHandler(CustomRequestHandler):
 
     async def get(self) -> None:
         if is_draining(self.request):
-            self.make_response({"status": "draining", "pid": os.getpid()}, status=503)
+            self.make_response({"status": "draining", "pid": os.getpid()}, status_code=503)
             return
         checks: Mapping[str, HealthCheck] = self.settings.get("health_checks", {})
         names = list(checks)
