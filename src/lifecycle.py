@@ -11,13 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
 
 TEARDOWN_TIMEOUT_SECONDS = 5.0
+
+# A dependency check for `/health`: a coroutine function that returns when the dependency answers, raises if not.
+HealthCheck = Callable[[], Awaitable[object]]
+
+
+class NotStartedError(RuntimeError):
+    """A process-wide object (database, lock manager, HTTP client) used before start-up made it or after
+    shutdown closed it: the one error every façade (`Mongo.get()`, `LockManager.get()`...) raises."""
+
+    def __init__(self, what: str, hint: str = "") -> None:
+        super().__init__(f"{what} is not started{hint}")
+        self.what = what
+        # What a client is told (a 503): no internal names.
+        self.public_message = f"{what} is not started"
 
 
 class InFlightRequests:

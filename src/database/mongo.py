@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from src.database.embedded import EmbeddedClient
 from src.database.mongo_client import close_mongo_client, create_mongo_client
+from src.lifecycle import NotStartedError
 from src.settings import DatabaseSettings
 
 
@@ -42,7 +43,7 @@ class Mongo:
     @classmethod
     def get(cls) -> Any:
         if cls._database is None:
-            raise RuntimeError("Mongo.init() has not been called in this process")
+            raise NotStartedError("the database", " in this process (Mongo.init)")
         return cls._database
 
     @classmethod
@@ -54,7 +55,7 @@ class Mongo:
         """The readiness check: a round trip to the database, bounded by the server-selection timeout."""
         client = cls._client
         if client is None:
-            raise RuntimeError("Mongo.init() has not been called in this process")
+            raise NotStartedError("the database", " in this process (Mongo.init)")
         if isinstance(client, EmbeddedClient):
             await cls.get().command("ping")
         else:

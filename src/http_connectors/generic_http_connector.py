@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
 from tornado.httputil import HTTPHeaders
 
+from src.lifecycle import NotStartedError
 from src.model.errors.upstream_errors import (
     OutboundHTTPError,
     UpstreamBadResponse,
@@ -114,7 +115,7 @@ class GenericHTTPConnector:
     @classmethod
     def shared_client(cls) -> AsyncHTTPClient:
         if GenericHTTPConnector._shared_client is None:
-            raise RuntimeError("the outbound HTTP client is not started (GenericHTTPConnector.start)")
+            raise NotStartedError("the outbound HTTP client", " (GenericHTTPConnector.start)")
         return GenericHTTPConnector._shared_client
 
     @property
@@ -147,10 +148,11 @@ class GenericHTTPConnector:
                               connect_timeout=self.connect_timeout,
                               request_timeout=timeout if timeout is not None else self.request_timeout,
                               validate_cert=self.validate_cert)
+        client = self.client  # not started (before start-up, after shutdown): NotStartedError, never sent
         call = _Call(method, redact_url(url), current_attempt())
         started = time.perf_counter()
         try:
-            response = await self.client.fetch(request, raise_error=False)
+            response = await client.fetch(request, raise_error=False)
         except Exception as error:
             failure = _transport_failure(error, call)
             call.log(None, _elapsed_ms(started), failure)

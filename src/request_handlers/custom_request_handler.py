@@ -4,8 +4,8 @@ It centralises what each endpoint would otherwise repeat: JSON success responses
 error shape for every error (`write_error` for raised errors, `make_error_response` to answer one without
 raising), JSON body parsing with precise 400s, entity tags and conditional requests (`If-Match`,
 `If-None-Match`), a request-body size limit answered with a JSON 413, CORS per handler (`CORS_ENABLED`),
-preflight `OPTIONS`, the request id, and access to the process-wide database and lock manager through the
-Application settings.
+preflight `OPTIONS` and the request id. Handlers get the services they use through `initialize()` from the
+route table, never from globals.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ import traceback
 from collections.abc import Awaitable
 from http.client import responses as http_reasons
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from tornado import httputil
 from tornado.concurrent import Future
 from tornado.web import Application, HTTPError, RequestHandler, stream_request_body
 
+from src.lifecycle import NotStartedError
 from src.model.errors import (
     ApiError,
     PayloadTooLargeError,
@@ -33,9 +34,6 @@ from src.request_handlers.json_body import encode_json, parse_json_object
 from src.request_handlers.tracked_connection import TrackedConnection
 from src.settings import ApplicationContext
 from src.utils.logging import request_context
-
-if TYPE_CHECKING:
-    from src.utils.concurrency.lock_manager import LockManager
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 
@@ -84,22 +82,6 @@ class CustomRequestHandler(ConditionalRequests):
     @property
     def context(self) -> ApplicationContext:
         return cast(ApplicationContext, self.settings["context"])
-
-    @property
-    def db(self) -> Any:
-        """The database (Motor or the embedded store): set once per process at start-up."""
-        database = self.settings.get("db")
-        if database is None:
-            raise ServiceUnavailableError("the database is not available")
-        return database
-
-    @property
-    def lock_manager(self) -> LockManager:
-        """The process's `LockManager`; 503 when the lock server is switched off."""
-        manager = self.settings.get("lock_manager")
-        if manager is None:
-            raise ServiceUnavailableError("the lock server is disabled (start with --lock_server)")
-        return cast("LockManager", manager)
 
     # ---- request set-up ---------------------------------------------------------------------------------------
 
@@ -237,6 +219,8 @@ class CustomRequestHandler(ConditionalRequests):
 
     def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")
+        if exc_info and isinstance(exc_info[1], NotStartedError):  # before start-up or after shutdown
+            kwargs["exc_info"] = exc_info = _exc_info(ServiceUnavailableError(exc_info[1].public_message))
         if exc_info and isinstance(exc_info[1], ApiError):
             status_code = exc_info[1].status
         super().send_error(status_code, **kwargs)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 
+from src.lifecycle import HealthCheck
 from src.request_handlers.custom_request_handler import CustomRequestHandler
 from src.request_handlers.tracked_connection import is_draining
-
-# A dependency check: a coroutine function that returns when the dependency answers and raises otherwise.
-HealthCheck = Callable[[], Awaitable[object]]
 
 CHECK_TIMEOUT_SECONDS = 1.5
 
@@ -32,11 +30,14 @@ class ReadinessHandler(CustomRequestHandler):
 
     SUPPORTED_METHODS = ("GET", "OPTIONS")
 
+    def initialize(self, health_checks: Mapping[str, HealthCheck]) -> None:
+        self.health_checks = health_checks
+
     async def get(self) -> None:
         if is_draining(self.request):
             self.make_response({"status": "draining", "pid": os.getpid()}, status_code=503)
             return
-        checks: Mapping[str, HealthCheck] = self.settings.get("health_checks", {})
+        checks = self.health_checks
         names = list(checks)
         results = await asyncio.gather(*(_run_check(checks[name]) for name in names))
         report = dict(zip(names, results, strict=True))

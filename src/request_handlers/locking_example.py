@@ -5,14 +5,28 @@ or any other process sharing the etcd) gets 409; with the lock server off or unr
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from src.model.errors import ConflictError, ServiceUnavailableError
 from src.request_handlers.custom_request_handler import CustomRequestHandler
 from src.utils.concurrency.lock_errors import ExistingLockError, LockServerUnavailable
 
+if TYPE_CHECKING:
+    from src.utils.concurrency.lock_manager import LockManager
+
 
 class ExampleLockingHandler(CustomRequestHandler):
     SUPPORTED_METHODS = ("GET", "OPTIONS")
+
+    def initialize(self, lock_manager: LockManager | None) -> None:
+        self._lock_manager = lock_manager
+
+    @property
+    def lock_manager(self) -> LockManager:
+        """The process's `LockManager`; 503 when the lock server is switched off."""
+        if self._lock_manager is None:
+            raise ServiceUnavailableError("the lock server is disabled (start with --lock_server)")
+        return self._lock_manager
 
     async def get(self, lock_id: str) -> None:
         manager = self.lock_manager

@@ -20,8 +20,11 @@ EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 class MetricsHandler(CustomRequestHandler):
     SUPPORTED_METHODS = ("GET", "OPTIONS")
 
+    def initialize(self, recorder: MetricsRecorder | None) -> None:
+        self.recorder = recorder
+
     async def get(self) -> None:
-        recorder: MetricsRecorder | None = self.settings.get("metrics")
+        recorder = self.recorder
         if recorder is None:  # --no-metrics, or served on --metrics_port instead
             raise NotFoundError(f"no resource at {self.request.path}")
         recorder.flush()

@@ -8,7 +8,6 @@ ETag is Tornado's, over the body. Errors are the project's JSON shape.
 
 from __future__ import annotations
 
-from src.database.daos.task_dao import TaskDAO
 from src.model.errors import BadRequestError
 from src.request_handlers.custom_request_handler import CustomRequestHandler
 from src.service.task_service import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, TaskService
@@ -20,9 +19,8 @@ _LOGGED_ID_LENGTH = 64
 class TaskHandlerBase(CustomRequestHandler):
     CORS_ENABLED = True
 
-    @property
-    def tasks(self) -> TaskService:
-        return TaskService(TaskDAO(self.db))
+    def initialize(self, tasks: TaskService) -> None:
+        self.tasks = tasks
 
     def integer_argument(self, name: str, default: int, minimum: int, maximum: int | None = None) -> int:
         """A query argument that must be a whole number in range; 400 naming it otherwise."""

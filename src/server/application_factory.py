@@ -1,4 +1,4 @@
-"""`ApplicationFactory`: the `tornado.web.Application` from the Router map and the settings."""
+"""`ApplicationFactory`: the `tornado.web.Application` from the Router map and the worker's `Components`."""
 
 from __future__ import annotations
 
@@ -6,23 +6,26 @@ from typing import Any
 
 from tornado.web import Application
 
-from src.lifecycle import InFlightRequests
 from src.request_handlers.not_found import NotFoundHandler
 from src.request_handlers.static_files import StaticFilesHandler
+from src.server.components import Components
+from src.server.metrics_startup import route_templates
 from src.server.router import STATIC_PATH, TEMPLATE_PATH, Route, Router
-from src.settings import ApplicationContext
-from src.utils.logging.access_log import log_request
 
 
 class ApplicationFactory:
     @staticmethod
-    def create(context: ApplicationContext, routes: list[Route] | None = None, **components: Any) -> Application:
-        """`components` are the per-process objects (db, lock_manager, health_checks...) handlers read;
-        `routes` defaults to the Router's table (tests add their own probe handlers to it)."""
+    def create(components: Components, routes: list[Route] | None = None) -> Application:
+        """`routes` defaults to the Router's table (tests add their own probe handlers to it). Handlers receive
+        what they use through `initialize()` from the table; the settings carry only the frozen context."""
+        context = components.context
+        rules = Router.routes(components) if routes is None else routes
+        for recorder in components.accounting.recorders:
+            recorder.use_route_templates(route_templates(rules))
         settings: dict[str, Any] = {
             "context": context,
-            "in_flight": InFlightRequests(),
-            "health_checks": {},
+            "components": components,
+            "in_flight": components.accounting.in_flight,
             "compress_response": True,
             "default_handler_class": NotFoundHandler,
             "template_path": str(TEMPLATE_PATH),
@@ -32,8 +35,7 @@ class ApplicationFactory:
             "autoreload": False,
             "serve_traceback": context.server.traces_to_client,
             "xheaders": False,
-            "log_function": log_request,  # the canonical logfmt line of each request
+            # The canonical logfmt line of each request (counted first when metrics are on).
+            "log_function": components.accounting.log_function,
         }
-        settings.update(components)
-        return Application(Router.routes() if routes is None else routes, **settings)
-
+        return Application(rules, **settings)

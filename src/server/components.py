@@ -1,34 +1,100 @@
-"""The process-wide objects each worker creates after the fork (clients start threads and sockets, which must
-not be shared across processes). Each is a component of the worker's `Lifecycle`, set up here in dependency
-order and torn down in reverse; `/health` checks what is registered in `health_checks`."""
+"""`Components`: the process-wide objects of one worker, composed once at start-up and frozen.
+
+Clients start threads and sockets, which must not be shared across processes, so each worker builds its own
+after the fork: each one is a component of the worker's `Lifecycle`, set up here in dependency order and torn down
+in reverse. The features then build their services from them (once, not per request) and add their health checks.
+`Mongo.get()`, `LockManager.get()` and `GenericHTTPConnector.shared_client()` are façades over these same objects.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from tornado.httpclient import AsyncHTTPClient
 
 from src.database.database_startup import database_component
 from src.database.mongo import Mongo
 from src.http_connectors.generic_http_connector import GenericHTTPConnector
+from src.jobs.scheduler import Scheduler
 from src.jobs.scheduler_startup import scheduler_component
-from src.lifecycle import Lifecycle
-from src.server.metrics_startup import metrics_component
+from src.lifecycle import HealthCheck, Lifecycle
+from src.server.metrics_startup import RequestAccounting, metrics_component
 from src.settings import ApplicationContext
 from src.utils.concurrency.lock_manager_startup import lock_manager_component
 
+if TYPE_CHECKING:
+    from src.server.feature import Feature
+    from src.utils.concurrency.lock_manager import LockManager
 
-async def start_components(context: ApplicationContext, lifecycle: Lifecycle) -> dict[str, Any]:
-    """Create this process's database client, lock manager, HTTP client and scheduler."""
-    settings: dict[str, Any] = {"health_checks": {}}
+S = TypeVar("S")
+
+
+class Services:
+    """The services the features built at start-up, one per type: `services.get(TaskService)`."""
+
+    def __init__(self, services: Sequence[object] = ()) -> None:
+        self._by_type: dict[type, object] = {}
+        for service in services:
+            if type(service) in self._by_type:
+                raise ValueError(f"two services of type {type(service).__name__}")
+            self._by_type[type(service)] = service
+
+    def get(self, kind: type[S]) -> S:
+        service = self._by_type.get(kind)
+        if not isinstance(service, kind):
+            raise LookupError(f"no {kind.__name__} was built at start-up (is its feature registered?)")
+        return service
+
+    def __len__(self) -> int:
+        return len(self._by_type)
+
+
+@dataclass(frozen=True)
+class Components:
+    """What a worker shares between its requests and jobs; built by `start_components`, never mutated."""
+
+    context: ApplicationContext
+    database: Any  # Motor's database or the embedded store's
+    http_client: AsyncHTTPClient
+    scheduler: Scheduler
+    lock_manager: LockManager | None = None
+    health_checks: Mapping[str, HealthCheck] = field(default_factory=dict)
+    services: Services = field(default_factory=Services)
+    accounting: RequestAccounting = field(default_factory=RequestAccounting)
+
+
+def compose(infrastructure: Components, features: Sequence[Feature]) -> Components:
+    """The features' services (built once, here) and health checks added to the infrastructure."""
+    services = [service for feature in features for service in feature.services(infrastructure)]
+    with_services = dataclasses.replace(infrastructure, services=Services(services))
+    health_checks = dict(infrastructure.health_checks)
+    for feature in features:
+        health_checks.update(feature.health_checks(with_services))
+    return dataclasses.replace(with_services, health_checks=health_checks)
+
+
+async def start_components(context: ApplicationContext, lifecycle: Lifecycle,
+                           features: Sequence[Feature]) -> Components:
+    """Create this process's database client, lock manager, HTTP client and scheduler, then the features'
+    services, and run their start-up work (indexes...) in order."""
     # First, so start-up work is counted too: the recorder, the counting log_function and in_flight.
-    settings.update(await lifecycle.start("metrics", metrics_component(context)))
-    settings["db"] = await lifecycle.start("database", database_component(context.database))
-    settings["health_checks"]["database"] = Mongo.ping
+    accounting = await lifecycle.start("metrics", metrics_component(context))
+    database = await lifecycle.start("database", database_component(context.database))
+    health_checks: dict[str, HealthCheck] = {"database": Mongo.ping}
+    lock_manager = None
     if context.lock_server.enabled:
-        manager = await lifecycle.start("lock_manager", lock_manager_component(context.lock_server))
-        settings["lock_manager"] = manager
-        settings["health_checks"]["lock_server"] = manager.check
+        lock_manager = await lifecycle.start("lock_manager", lock_manager_component(context.lock_server))
+        health_checks["lock_server"] = lock_manager.check
     # One outbound HTTP client per process (max_clients, default timeouts); closed at shutdown, never per call.
-    settings["http_client"] = await lifecycle.start("http_client", GenericHTTPConnector.component(context.http_client))
+    http_client = await lifecycle.start("http_client", GenericHTTPConnector.component(context.http_client))
     # Last: its jobs may use everything above.
-    settings["scheduler"] = await lifecycle.start("scheduler", scheduler_component(context))
-    return settings
+    scheduler = await lifecycle.start("scheduler", scheduler_component(context))
+    components = compose(Components(context, database, http_client, scheduler, lock_manager, health_checks,
+                                    accounting=accounting), features)
+    for feature in features:
+        for work in feature.start_up:
+            await work(components)
+    return components

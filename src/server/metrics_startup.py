@@ -8,8 +8,9 @@ folder the supervisor made (`multiprocess_directory`), and a scrape sums every w
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tornado.httpserver import HTTPServer
@@ -22,7 +23,6 @@ from src.request_handlers.metrics import MetricsHandler
 from src.request_handlers.not_found import NotFoundHandler
 from src.request_handlers.static_files import StaticFilesHandler
 from src.server.http_server_factory import StartupError
-from src.server.router import Router
 from src.settings import ApplicationContext
 from src.utils.logging.access_log import log_request
 from src.utils.metrics import hooks, multiprocess_directory
@@ -36,28 +36,39 @@ FLUSH_INTERVAL_MS = 1000  # how stale a scrape can be: values reach prometheus-c
 LogFunction = Callable[[RequestHandler], None]
 
 
+@dataclass(frozen=True)
+class RequestAccounting:
+    """What the Application does around every request: counts those in flight (graceful shutdown waits for
+    them), writes the canonical log line (`log_function`) and, with metrics, counts them for `/metrics`."""
+
+    in_flight: InFlightRequests = field(default_factory=InFlightRequests)
+    log_function: LogFunction = log_request
+    # Every recorder of this worker (route templates are handed to them once the route table exists).
+    recorders: tuple[MetricsRecorder, ...] = ()
+    # The recorder `/metrics` renders on the main port; None with --no-metrics or --metrics_port.
+    metrics: MetricsRecorder | None = None
+
+
 @asynccontextmanager
-async def metrics_component(context: ApplicationContext) -> AsyncIterator[dict[str, Any]]:
-    """Yields the Application settings it adds: `in_flight` (sampled by the gauge), the counting
-    `log_function` and, when served on the main port, `metrics` (the recorder `/metrics` renders).
-    Nothing with `--no-metrics`."""
+async def metrics_component(context: ApplicationContext) -> AsyncIterator[RequestAccounting]:
+    """The request accounting of a worker: with `--no-metrics`, only the in-flight count and the log line."""
     if not context.server.metrics:
-        yield {}
+        yield RequestAccounting()
         return
     in_flight = InFlightRequests()
     recorder = _create_recorder(context, lambda: in_flight.count)
     log_function = counting_log_function(recorder, log_request)
-    settings: dict[str, Any] = {"in_flight": in_flight, "log_function": log_function}
     metrics_server = None
     if context.server.metrics_port is None:
-        settings["metrics"] = recorder
+        accounting = RequestAccounting(in_flight, log_function, (recorder,), recorder)
     else:
+        accounting = RequestAccounting(in_flight, log_function, (recorder,))
         metrics_server = _serve_metrics_port(context, recorder, log_function)
     hooks.install(recorder)
     flusher = PeriodicCallback(recorder.flush, FLUSH_INTERVAL_MS)
     flusher.start()
     try:
-        yield settings
+        yield accounting
     finally:
         if metrics_server is not None:
             metrics_server.stop()
@@ -77,10 +88,10 @@ def counting_log_function(recorder: MetricsRecorder, log: LogFunction) -> LogFun
     return count_and_log
 
 
-def route_templates() -> dict[type[RequestHandler], str]:
-    """Handler class -> route template, from the Router's table (the first route of a class names it)."""
+def route_templates(routes: Sequence[tuple[Any, ...]]) -> dict[type[RequestHandler], str]:
+    """Handler class -> route template, from a route table (the first route of a class names it)."""
     templates: dict[type[RequestHandler], str] = {StaticFilesHandler: "/static/{path}"}
-    for route in Router.routes():
+    for route in routes:
         templates.setdefault(route[1], route_template(route[0]))
     return templates
 
@@ -107,13 +118,14 @@ def _create_recorder(context: ApplicationContext, in_flight: Callable[[], int]) 
         MultiProcessCollector(scrape_registry, str(folder))  # type: ignore[no-untyped-call]
     PlatformCollector(registry=scrape_registry)
     store = "mongodb" if context.database.uses_mongo else "embedded"
-    return MetricsRecorder(registry, scrape_registry, route_templates(), in_flight, build_labels(store))
+    # Route templates are handed over by ApplicationFactory, once the features' route table exists.
+    return MetricsRecorder(registry, scrape_registry, {}, in_flight, build_labels(store))
 
 
 def _serve_metrics_port(context: ApplicationContext, recorder: MetricsRecorder, log: LogFunction) -> HTTPServer:
     port = context.server.metrics_port
     assert port is not None
-    application = Application([(r"/metrics", MetricsHandler)], context=context, metrics=recorder,
+    application = Application([(r"/metrics", MetricsHandler, {"recorder": recorder})], context=context,
                               default_handler_class=NotFoundHandler, log_function=log)
     server = HTTPServer(application, xheaders=False)
     processes = context.server.proc or os.cpu_count() or 1

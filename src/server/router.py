@@ -1,9 +1,10 @@
-"""The one route table: path pattern -> handler class.
+"""The one route table: a dictionary relating each path pattern with its handler, gathered from the features.
 
 Patterns are anchored by Tornado (`^...$`), and ids are one path segment (`[^/]+`), so `/tasksXYZ` or
 `/tasks/a/b` never reach a handler by accident; they fall through to the JSON 404 of `NotFoundHandler`.
-Each feature adds its routes here and nowhere else. Files under `/static/` are routed by Tornado itself from the
-`static_path` setting (ApplicationFactory), which also gives `static_url()` its cache-busting version hashes.
+A feature adds its routes in its own module (`src/server/features/`) and one line in `FEATURES` below.
+Files under `/static/` are routed by Tornado itself from the `static_path` setting (ApplicationFactory), which
+also gives `static_url()` its cache-busting version hashes.
 """
 
 from __future__ import annotations
@@ -12,34 +13,47 @@ from typing import Any
 
 from tornado.web import RequestHandler
 
-from src.request_handlers.cors_example import ExampleCORSHandler
-from src.request_handlers.example_client import ExampleClientHandler
-from src.request_handlers.health_check import HealthCheckHandler, ReadinessHandler
-from src.request_handlers.locking_example import ExampleLockingHandler
-from src.request_handlers.metrics import MetricsHandler
-from src.request_handlers.tasks import TodoListEntryRequestHandler, TodoListRequestHandler
-from src.request_handlers.view_example import ExampleViewHandler
-from src.settings import PROJECT_ROOT
+from src.server.components import Components
+from src.server.feature import Feature, RouteMap
+from src.server.features import examples, health, metrics, tasks
+from src.settings import PROJECT_ROOT, ApplicationContext
 
 STATIC_PATH = PROJECT_ROOT / "views" / "static"
 TEMPLATE_PATH = PROJECT_ROOT / "views" / "templates"
 
 Route = tuple[str, type[RequestHandler]] | tuple[str, type[RequestHandler], dict[str, Any]]
 
+# Every feature of the server, in route-matching order: a new feature is one more line here.
+FEATURES: tuple[Feature, ...] = (
+    health.FEATURE,
+    tasks.FEATURE,
+    examples.FEATURE,
+    metrics.FEATURE,
+)
+
 
 class Router:
-    """Builds the route list handed to `tornado.web.Application`."""
+    """Gathers the features' routes into the map handed to `tornado.web.Application`."""
 
     @staticmethod
-    def routes() -> list[Route]:
-        return [
-            (r"/", ExampleViewHandler),
-            (r"/ping", HealthCheckHandler),
-            (r"/health", ReadinessHandler),
-            (r"/cors", ExampleCORSHandler),
-            (r"/tasks", TodoListRequestHandler),
-            (r"/tasks/(?P<task_id>[^/]+)", TodoListEntryRequestHandler),
-            (r"/locking/(?P<lock_id>[^/]+)", ExampleLockingHandler),
-            (r"/client", ExampleClientHandler),
-            (r"/metrics", MetricsHandler),
-        ]
+    def features(context: ApplicationContext) -> list[Feature]:
+        return list(FEATURES)
+
+    @staticmethod
+    def route_map(components: Components, features: list[Feature] | None = None) -> RouteMap:
+        """Path pattern -> handler (with its `initialize()` arguments), in matching order."""
+        route_map: RouteMap = {}
+        for feature in Router.features(components.context) if features is None else features:
+            for path, target in feature.routes(components).items():
+                if path in route_map:
+                    raise ValueError(f"route {path!r} of feature {feature.name!r} is already taken")
+                route_map[path] = target
+        return route_map
+
+    @staticmethod
+    def routes(components: Components, features: list[Feature] | None = None) -> list[Route]:
+        """The route map as the list of rules `tornado.web.Application` takes."""
+        rules: list[Route] = []
+        for path, target in Router.route_map(components, features).items():
+            rules.append((path, *target) if isinstance(target, tuple) else (path, target))
+        return rules

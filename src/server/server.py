@@ -33,6 +33,7 @@ from src.server.application_factory import ApplicationFactory
 from src.server.components import start_components
 from src.server.file_limits import raise_open_file_limit
 from src.server.http_server_factory import HTTPServerFactory, StartupError
+from src.server.router import Router
 from src.settings import ApplicationContext, SettingsError
 from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
 from src.utils.logging.logging_setup import configure_logging, flush_logging
@@ -142,13 +143,13 @@ class Worker:
         logger = _logger()
         lifecycle = Lifecycle()
         try:
-            components = await start_components(self.context, lifecycle)
+            components = await start_components(self.context, lifecycle, Router.features(self.context))
         except Exception:
             logger.exception("start-up failed")
             await lifecycle.shutdown()
             flush_logging()
             return 1
-        application = ApplicationFactory.create(self.context, **components)
+        application = ApplicationFactory.create(components)
         server = HTTPServerFactory.create(application, self.context, self.tls)
         server.add_sockets(sockets if sockets is not None else _bind(self.context, reuse_port=True))
 

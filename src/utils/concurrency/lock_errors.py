@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from src.lifecycle import NotStartedError
+
 
 class LockError(Exception):
     """Base class of every lock error."""
@@ -27,5 +29,10 @@ class LockServerUnavailable(LockError):  # noqa: N818 - the name the rest of the
     """etcd is down, hung, unreachable or answers without the v2 API; the call failed within the client timeout."""
 
 
-class LockServerDisabled(LockError):  # noqa: N818 - reads as a state, like LockServerUnavailable
+class LockServerDisabled(LockError, NotStartedError):  # noqa: N818 - reads as a state, like LockServerUnavailable
     """`LockManager.get()` in a process started without `--lock_server`."""
+
+    def __init__(self, message: str = "the lock server is disabled (start with --lock_server)") -> None:
+        LockError.__init__(self, message)
+        self.what = "the lock manager"
+        self.public_message = message

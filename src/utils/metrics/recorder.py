@@ -44,6 +44,10 @@ class MetricsRecorder:
         self._counts: dict[tuple[str, ...], PendingCount] = {}
         self._pending: list[PendingObservations | PendingCount] = []
 
+    def use_route_templates(self, route_templates: Mapping[type[RequestHandler], str]) -> None:
+        """The route table's templates, known once the features' routes are built (after this recorder)."""
+        self._route_templates.update(route_templates)
+
     # ---- the hot path -------------------------------------------------------------------------------------------
 
     def observe_request(self, handler: RequestHandler) -> None:

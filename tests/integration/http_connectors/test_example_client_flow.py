@@ -23,7 +23,7 @@ from src.http_connectors.example_client_connector import DEADLINE_SECONDS
 from src.http_connectors.generic_http_connector import GenericHTTPConnector
 from src.server.application_factory import ApplicationFactory
 from src.settings import ApplicationContext, HttpClientSettings
-from src.utils.command_line.argument_parsing_utils import replace_settings
+from tests.support.components import make_components
 from tests.support.server_process import free_port
 
 REQUEST_TIMEOUT = 0.3
@@ -70,7 +70,12 @@ class UpstreamHandler(RequestHandler):
                          "request_id": self.request.headers.get("X-Request-ID")})
 
 
-class ExampleClientFlowTest(AsyncHTTPTestCase):
+class ExampleClientFlowCase(AsyncHTTPTestCase):
+    """A server whose `/client` calls the upstream below (or `upstream_url()`), with one shared client."""
+
+    def upstream_url(self) -> str:
+        return f"http://127.0.0.1:{self.upstream_port}/thing"
+
     def setUp(self) -> None:
         self.upstream = Upstream()
         self.upstream_socket, self.upstream_port = bind_unused_port()
@@ -91,9 +96,9 @@ class ExampleClientFlowTest(AsyncHTTPTestCase):
     def get_app(self) -> Application:
         context = ApplicationContext(http_client=HttpClientSettings(
             max_clients=10, connect_timeout=REQUEST_TIMEOUT, request_timeout=REQUEST_TIMEOUT,
-            example_client_url=f"http://127.0.0.1:{self.upstream_port}/thing"))
+            example_client_url=self.upstream_url()))
         self.shared_client = GenericHTTPConnector.start(context.http_client)
-        return ApplicationFactory.create(context, http_client=self.shared_client)
+        return ApplicationFactory.create(make_components(context, http_client=self.shared_client))
 
     def get_client(self) -> Any:
         response: HTTPResponse = self.fetch("/client", headers={"X-Request-ID": "trace-abc-123"})
@@ -110,6 +115,8 @@ class ExampleClientFlowTest(AsyncHTTPTestCase):
         return [match.group(1) for line in self.lines(records)
                 if (match := re.search(r"outbound method=GET .* attempt=(\d+)", line))]
 
+
+class ExampleClientFlowTest(ExampleClientFlowCase):
     def test_two_503s_then_success_answers_200_after_3_attempts(self) -> None:
         self.upstream.failures_left = 2
         with self.assertLogs("tornado_boilerplate", "INFO") as logs:
@@ -130,22 +137,6 @@ class ExampleClientFlowTest(AsyncHTTPTestCase):
         assert "upstream answered 404 Not Found" in body["message"]
         assert body["request_id"] == "trace-abc-123"
         assert self.upstream.calls == 1
-
-    def test_an_upstream_that_is_down_answers_502_within_the_deadline(self) -> None:
-        closed_port = free_port()
-        context = replace_settings(self._app.settings["context"],
-                                   http_client={"example_client_url": f"http://127.0.0.1:{closed_port}/thing"})
-        self._app.settings["context"] = context
-        started = time.monotonic()
-        with self.assertLogs("tornado_boilerplate", "INFO") as logs:
-            response, body = self.get_client()
-        elapsed = time.monotonic() - started
-        assert response.code == 502
-        assert response.headers["Content-Type"].startswith("application/json")
-        assert "refused the connection" in body["message"]
-        assert "attempt 3" in body["message"]
-        assert self.outbound_attempts(logs.records) == ["1", "2", "3"]
-        assert elapsed < DEADLINE_SECONDS
 
     def test_an_upstream_slower_than_the_timeout_answers_504(self) -> None:
         self.upstream.mode = "slow"
@@ -184,8 +175,7 @@ class ExampleClientFlowTest(AsyncHTTPTestCase):
         assert body["call"] == 2
         assert GenericHTTPConnector.shared_client() is self.shared_client
 
-    def test_without_a_client_in_the_settings_the_shared_one_is_used(self) -> None:
-        self._app.settings.pop("http_client")
+    def test_a_stopped_shared_client_is_a_503(self) -> None:
         response, _ = self.get_client()
         assert response.code == 200
         GenericHTTPConnector.stop()
@@ -193,3 +183,20 @@ class ExampleClientFlowTest(AsyncHTTPTestCase):
         assert response.code == 503
         assert body["message"] == "the outbound HTTP client is not started"
         assert self.upstream.calls == 1
+
+
+class ClosedUpstreamTest(ExampleClientFlowCase):
+    def upstream_url(self) -> str:
+        return f"http://127.0.0.1:{free_port()}/thing"
+
+    def test_an_upstream_that_is_down_answers_502_within_the_deadline(self) -> None:
+        started = time.monotonic()
+        with self.assertLogs("tornado_boilerplate", "INFO") as logs:
+            response, body = self.get_client()
+        elapsed = time.monotonic() - started
+        assert response.code == 502
+        assert response.headers["Content-Type"].startswith("application/json")
+        assert "refused the connection" in body["message"]
+        assert "attempt 3" in body["message"]
+        assert self.outbound_attempts(logs.records) == ["1", "2", "3"]
+        assert elapsed < DEADLINE_SECONDS

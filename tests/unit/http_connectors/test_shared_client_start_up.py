@@ -10,6 +10,7 @@ from src.http_connectors.generic_http_connector import GenericHTTPConnector
 from src.jobs.scheduler import Scheduler
 from src.lifecycle import Lifecycle
 from src.server.components import start_components
+from src.server.router import Router
 from src.settings import ApplicationContext, HttpClientSettings
 from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
 
@@ -22,13 +23,13 @@ def test_the_worker_client_follows_the_settings_and_closes_at_shutdown(tmp_path)
     async def scenario() -> None:
         lifecycle = Lifecycle()
         try:
-            settings = await start_components(context, lifecycle)
-            client = settings["http_client"]
+            components = await start_components(context, lifecycle, Router.features(context))
+            client = components.http_client
             assert client is GenericHTTPConnector.shared_client()
             assert client.max_clients == 12  # type: ignore[attr-defined]
             assert (client.defaults["connect_timeout"], client.defaults["request_timeout"]) == (0.4, 1.25)
-            assert isinstance(settings["scheduler"], Scheduler)
-            assert set(settings["health_checks"]) == {"database"}
+            assert isinstance(components.scheduler, Scheduler)
+            assert set(components.health_checks) == {"database"}
         finally:
             await lifecycle.shutdown()
         with pytest.raises(RuntimeError, match="not started"):

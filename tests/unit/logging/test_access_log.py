@@ -22,6 +22,7 @@ from src.utils.logging import logfmt, request_context
 from src.utils.logging.access_log import log_request
 from src.utils.logging.logger import Logger
 from src.utils.logging.record_attributes import install_record_factory
+from tests.support.components import make_components
 from tests.unit.logging.helpers import LineCollector
 
 
@@ -79,7 +80,8 @@ class AccessLogTestCase(AsyncHTTPTestCase):
         self.root.setLevel(self.saved_level)
 
     def get_app(self) -> Application:
-        return ApplicationFactory.create(self.context, routes=[*Router.routes(), *PROBES])
+        components = make_components(self.context)
+        return ApplicationFactory.create(components, routes=[*Router.routes(components), *PROBES])
 
     def canonical(self) -> list[dict[str, str]]:
         return [logfmt.parse_line(line) for line in self.collector.access_lines()]

@@ -3,6 +3,7 @@ paths, counters that match histogram counts, database and other hooks, switched 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import tempfile
@@ -20,6 +21,7 @@ from src.server.metrics_startup import metrics_component
 from src.settings import ApplicationContext
 from src.utils.command_line.argument_parsing_utils import replace_settings
 from src.utils.metrics import hooks
+from tests.support.components import make_components
 from tests.support.server_process import free_port
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -42,8 +44,10 @@ class MetricsTestCase(AsyncHTTPTestCase):
         self.client = EmbeddedClient(self.folder)
         self.context = replace_settings(ApplicationContext(), server=self.server_settings)
         self.stack = AsyncExitStack()
-        components = self.io_loop.run_sync(lambda: self.stack.enter_async_context(metrics_component(self.context)))
-        return ApplicationFactory.create(self.context, db=self.client["test"], **components)
+        accounting = self.io_loop.run_sync(lambda: self.stack.enter_async_context(metrics_component(self.context)))
+        components = dataclasses.replace(make_components(self.context, database=self.client["test"]),
+                                         accounting=accounting)
+        return ApplicationFactory.create(components)
 
     def tearDown(self) -> None:
         self.io_loop.run_sync(self.stack.aclose)

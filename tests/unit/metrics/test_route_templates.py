@@ -6,6 +6,7 @@ import pytest
 
 from src.server.router import Router
 from src.utils.route_templates import route_template
+from tests.support.components import make_components
 
 
 @pytest.mark.parametrize(("pattern", "template"), [
@@ -26,6 +27,6 @@ def test_unbalanced_pattern_is_refused() -> None:
 
 
 def test_every_route_has_a_template_without_regex_syntax() -> None:
-    for route in Router.routes():
+    for route in Router.routes(make_components()):
         template = route_template(route[0])
         assert not set(template) & set("()[]?*+\\^$"), (route[0], template)

@@ -13,7 +13,7 @@ from tornado.web import Application
 from src.request_handlers.json_body import MAX_JSON_DEPTH, encode_json
 from src.request_handlers.request_framing import MAX_HEADER_BYTES
 from src.server.application_factory import ApplicationFactory
-from src.settings import ApplicationContext
+from tests.support.components import make_components
 from tests.support.raw_http import RawConnection, RawResponse, request
 
 ERROR_KEYS = {"code", "message", "method", "uri", "request_id"}
@@ -21,7 +21,7 @@ ERROR_KEYS = {"code", "message", "method", "uri", "request_id"}
 
 class RawTestCase(AsyncHTTPTestCase):
     def get_app(self) -> Application:
-        return ApplicationFactory.create(ApplicationContext())
+        return ApplicationFactory.create(make_components())
 
     def raw(self, data: bytes) -> RawResponse:
         """Send `data` on a new connection from a thread (the server runs on this test's loop)."""

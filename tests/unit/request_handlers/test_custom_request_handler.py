@@ -4,6 +4,7 @@ the body size limit, sync and async methods, CORS, gzip, request ids, views and 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gzip
 import json
 import re
@@ -13,13 +14,17 @@ from tornado.httpclient import HTTPResponse
 from tornado.testing import AsyncHTTPTestCase
 from tornado.web import Application
 
+from src.database.mongo import Mongo
+from src.lifecycle import HealthCheck
 from src.model.errors import ServiceUnavailableError
 from src.request_handlers.custom_request_handler import CustomRequestHandler
 from src.server.application_factory import ApplicationFactory
 from src.server.router import Router
 from src.settings import ApplicationContext
 from src.utils.command_line.argument_parsing_utils import replace_settings
+from src.utils.concurrency.lock_manager import LockManager
 from src.utils.logging import request_context
+from tests.support.components import make_components
 
 ERROR_KEYS = {"code", "message", "method", "uri", "request_id"}
 
@@ -53,12 +58,12 @@ class UnavailableProbe(CustomRequestHandler):
 
 class DatabaseProbe(CustomRequestHandler):
     def get(self) -> None:
-        self.make_response({"db": repr(self.db)})
+        self.make_response({"db": repr(Mongo.get())})
 
 
 class LockProbe(CustomRequestHandler):
     def get(self) -> None:
-        self.make_response({"lock": repr(self.lock_manager)})
+        self.make_response({"lock": repr(LockManager.get())})
 
 
 class PutOnlyProbe(CustomRequestHandler):
@@ -93,7 +98,8 @@ class HandlerTestCase(AsyncHTTPTestCase):
     context = ApplicationContext()
 
     def get_app(self) -> Application:
-        return ApplicationFactory.create(self.context, routes=[*Router.routes(), *PROBES])
+        components = make_components(self.context)
+        return ApplicationFactory.create(components, routes=[*Router.routes(components), *PROBES])
 
     def json_of(self, response: HTTPResponse) -> Any:
         assert response.headers["Content-Type"].startswith("application/json")
@@ -136,6 +142,8 @@ class TestErrors(HandlerTestCase):
     def test_missing_database_and_lock_manager_are_503(self) -> None:
         assert "database" in self.assert_error(self.fetch("/probe/db"), 503, "GET", "/probe/db")["message"]
         assert "lock server" in self.assert_error(self.fetch("/probe/lock"), 503, "GET", "/probe/lock")["message"]
+        locking = self.assert_error(self.fetch("/locking/x"), 503, "GET", "/locking/x")
+        assert "lock server" in locking["message"]
 
     def test_reason_phrases_stay_standard(self) -> None:
         assert self.fetch("/nope").reason == "Not Found"
@@ -344,6 +352,11 @@ class TestViews(HandlerTestCase):
 
 
 class TestHealth(HandlerTestCase):
+    def get_app(self) -> Application:
+        # The readiness handler reads this very mapping, so a test can change the checks between requests.
+        self.checks: dict[str, HealthCheck] = {}
+        return ApplicationFactory.create(dataclasses.replace(make_components(self.context), health_checks=self.checks))
+
     def test_ping(self) -> None:
         assert self.json_of(self.fetch("/ping")) == {"status": "ok"}
 
@@ -354,11 +367,11 @@ class TestHealth(HandlerTestCase):
         async def broken() -> None:
             raise ConnectionRefusedError("refused")
 
-        self._app.settings["health_checks"] = {"ok_dependency": healthy}
+        self.checks.update(ok_dependency=healthy)
         body = self.json_of(self.fetch("/health"))
         assert body["status"] == "ok" and body["checks"]["ok_dependency"]["status"] == "ok"
 
-        self._app.settings["health_checks"] = {"ok_dependency": healthy, "down_dependency": broken}
+        self.checks.update(ok_dependency=healthy, down_dependency=broken)
         response = self.fetch("/health")
         body = self.json_of(response)
         assert response.code == 503 and body["status"] == "unavailable"

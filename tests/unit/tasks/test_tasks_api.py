@@ -17,7 +17,7 @@ from tornado.web import Application
 
 from src.database.embedded import EmbeddedClient
 from src.server.application_factory import ApplicationFactory
-from src.settings import ApplicationContext
+from tests.support.components import make_components
 from tests.support.server_process import free_port
 
 ERROR_KEYS = {"code", "message", "method", "uri", "request_id"}
@@ -28,7 +28,7 @@ class TasksTestCase(AsyncHTTPTestCase):
     def get_app(self) -> Application:
         self.folder = tempfile.mkdtemp(prefix="tb-tasks-")
         self.client = EmbeddedClient(self.folder)
-        return ApplicationFactory.create(ApplicationContext(), db=self.client["test"])
+        return ApplicationFactory.create(make_components(database=self.client["test"]))
 
     def tearDown(self) -> None:
         self.client.close()
@@ -222,7 +222,7 @@ class TestDatabaseDown(AsyncHTTPTestCase):
     def get_app(self) -> Application:
         motor: Any = AsyncIOMotorClient(f"mongodb://127.0.0.1:{free_port()}", serverSelectionTimeoutMS=300)
         self.motor = motor
-        return ApplicationFactory.create(ApplicationContext(), db=motor["test"])
+        return ApplicationFactory.create(make_components(database=motor["test"]))
 
     def tearDown(self) -> None:
         self.motor.close()
@@ -238,9 +238,9 @@ class TestDatabaseDown(AsyncHTTPTestCase):
 
 class TestNoDatabase(AsyncHTTPTestCase):
     def get_app(self) -> Application:
-        return ApplicationFactory.create(ApplicationContext())
+        return ApplicationFactory.create(make_components())
 
     def test_without_a_database_the_api_is_503(self) -> None:
         response = self.fetch("/tasks", raise_error=False)
         assert response.code == 503
-        assert json.loads(response.body)["message"] == "the database is not available"
+        assert json.loads(response.body)["message"] == "the database is not started"

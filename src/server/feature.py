@@ -1,0 +1,46 @@
+"""`Feature`: one unit of the product (the todo list, the examples...), registered in one place.
+
+A feature says everything the server needs to know about it: its routes (path -> handler, with the services each
+handler receives through `initialize()`), the services it builds once per process from the `Components`, its
+`/health` checks, and its start-up work (creating indexes, scheduling jobs). The `Router` gathers the features;
+nothing else names them. Example features are marked `example=True` and all go with one switch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tornado.web import RequestHandler
+
+from src.lifecycle import HealthCheck
+
+if TYPE_CHECKING:
+    from src.server.components import Components
+
+# A route's handler, with the keyword arguments Tornado hands to its `initialize()` (the services it uses).
+RouteTarget = type[RequestHandler] | tuple[type[RequestHandler], dict[str, Any]]
+# Path pattern -> handler, in matching order (Tornado tries the patterns in this order).
+RouteMap = dict[str, RouteTarget]
+StartUpWork = Callable[["Components"], Awaitable[None]]
+
+
+def _no_services(_components: Components) -> Sequence[object]:
+    return ()
+
+
+def _no_health_checks(_components: Components) -> Mapping[str, HealthCheck]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    # The route map; handlers get their services from `components.services` here, built once per process.
+    routes: Callable[[Components], RouteMap]
+    services: Callable[[Components], Sequence[object]] = _no_services
+    health_checks: Callable[[Components], Mapping[str, HealthCheck]] = _no_health_checks
+    # Run once per worker at start-up, in order, after every feature's services are built.
+    start_up: Sequence[StartUpWork] = ()
+    example: bool = False

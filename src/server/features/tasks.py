@@ -1,0 +1,26 @@
+"""The todo list: `TaskService` over `TaskDAO`, built once per process, served at `/tasks`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from src.database.daos.task_dao import TaskDAO
+from src.request_handlers.tasks import TodoListEntryRequestHandler, TodoListRequestHandler
+from src.server.components import Components
+from src.server.feature import Feature, RouteMap
+from src.service.task_service import TaskService
+
+
+def services(components: Components) -> Sequence[object]:
+    return [TaskService(TaskDAO(components.database))]
+
+
+def routes(components: Components) -> RouteMap:
+    handed = {"tasks": components.services.get(TaskService)}
+    return {
+        r"/tasks": (TodoListRequestHandler, handed),
+        r"/tasks/(?P<task_id>[^/]+)": (TodoListEntryRequestHandler, handed),
+    }
+
+
+FEATURE = Feature("tasks", routes, services)
