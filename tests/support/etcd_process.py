@@ -75,11 +75,31 @@ class EtcdProcess:
     def output(self) -> str:
         return self.output_path.read_text(errors="replace") if self.output_path.exists() else ""
 
-    def pause(self) -> None:
-        """SIGSTOP: the kernel still accepts connections, but nothing answers them."""
+    def pause(self, timeout: float = 10.0) -> None:
+        """SIGSTOP: the kernel still accepts connections, but nothing answers them. Returns once every etcd thread
+        is stopped: `kill` only queues the signal, and until one of etcd's threads is scheduled to take it (ms on
+        a loaded machine) the others keep serving, so a request sent right after it could still be answered."""
         assert self.process is not None
         self.process.send_signal(signal.SIGSTOP)
         self.paused = True
+        deadline = time.monotonic() + timeout
+        while not self._all_threads_stopped():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"etcd (pid {self.process.pid}) did not stop within {timeout} s of SIGSTOP")
+            time.sleep(0.001)
+
+    def _all_threads_stopped(self) -> bool:
+        """Every thread in state T (stopped) per /proc/<pid>/task/*/stat; a thread that exits meanwhile is gone."""
+        assert self.process is not None
+        tasks = Path(f"/proc/{self.process.pid}/task")
+        for task in tasks.iterdir():
+            try:
+                stat = (task / "stat").read_text()
+            except FileNotFoundError:
+                continue
+            if stat.rpartition(")")[2].split()[0] not in ("T", "t"):
+                return False
+        return True
 
     def resume(self) -> None:
         assert self.process is not None
