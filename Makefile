@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PACKAGES := python3 python3-venv python3-pip openssl etcd-server wrk chromium chromium-driver docker-compose \
 	docker.io debootstrap
 
-.PHONY: install-requirements prepare run test lint typecheck pytest coverage certs clean bench profile bench-logging etcd bench-locks docker-test
+.PHONY: install-requirements prepare run test lint typecheck pytest coverage certs clean bench profile bench-logging etcd bench-locks docker-test test-contract
 
 install-requirements:  ## System packages: Python, OpenSSL, etcd (lock server), wrk (bench), Chromium (browser test), docker-compose (config check)
 	$(SUDO) apt-get update -qq
@@ -47,11 +47,14 @@ pytest:
 
 coverage:  ## The test suite under coverage, with a per-file report
 	rm -f .coverage .coverage.*
-	$(PY) -m coverage run -m pytest -m "not docker" $(ARGS)
+	$(PY) -m coverage run -m pytest -m "not docker and not contract" $(ARGS)
 	$(PY) -m coverage combine -q
 	$(PY) -m coverage report
 
 test: lint typecheck coverage  ## Lint, type check, then every unit and integration test with coverage (not docker)
+
+test-contract:  ## Schemathesis: every operation of /openapi.json against a live server, seeded, under a minute
+	$(PY) -m pytest -m contract -p no:cacheprovider $(ARGS) tests/integration/api_contract
 
 # Builds and runs the image and `docker-compose up` with a private dockerd (root: it runs the engine); base images
 # are made locally with debootstrap and cached in ~/.cache/tornado-boilerplate.

@@ -116,9 +116,12 @@ def _completed(value: Any) -> bool:
 def _due_date(value: Any) -> int | None:
     if value is None:
         return None
-    # bool is an int in Python but not in JSON: true is not a date.
+    # bool is an int in Python but not in JSON: true is not a date. 1.7e9 is a whole number in JSON (and in
+    # JSON Schema's "integer"), so it is taken; 1.5 is not.
     if isinstance(value, float):
-        raise BadRequestError(f"field 'due_date' must be a whole number of epoch seconds (got {value!r})")
+        if not value.is_integer():
+            raise BadRequestError(f"field 'due_date' must be a whole number of epoch seconds (got {value!r})")
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadRequestError(f"field 'due_date' must be a whole number of epoch seconds, not {_json_type(value)}")
     if not DUE_DATE_MIN <= value <= DUE_DATE_MAX:

@@ -17,7 +17,8 @@ _fields: ContextVar[dict[str, Any] | None] = ContextVar("request_fields", defaul
 
 # An incoming X-Request-ID is reused only when it is short and made of safe characters; it goes into logs and
 # response headers, so anything else is replaced by a fresh id.
-_WELL_FORMED = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+REQUEST_ID_PATTERN = r"[A-Za-z0-9._:-]{1,128}"
+_WELL_FORMED = re.compile(REQUEST_ID_PATTERN)
 
 
 def well_formed_request_id(candidate: str | None) -> bool:

@@ -59,3 +59,8 @@ def test_invalid_input_names_the_field(data: dict[str, Any], message: str) -> No
         Task.from_json(data)
     assert raised.value.status == 400
     assert raised.value.message.startswith(message)
+
+
+def test_a_whole_number_written_with_a_fraction_is_a_due_date() -> None:
+    # JSON does not tell 1700000000.0 from 1700000000 (nor does JSON Schema's "integer").
+    assert Task.from_json({"title": "t", "due_date": 1700000000.0}).due_date == 1700000000

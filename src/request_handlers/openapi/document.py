@@ -1,0 +1,136 @@
+"""`build_document(routes)`: the OpenAPI 3.1 document of exactly the routes given (the running Application's).
+
+The paths come from the route table, the methods from what each handler class implements, the bodies from the
+models' schemas; the words come from `operations`. A route, or a method, with no description there, and a
+description of a route or method the code lacks, raise `DocumentDriftError`: the document cannot silently fall
+behind the code (the drift test builds it from the Router's table).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from http.client import responses as reason_phrases
+from typing import Any
+
+from tornado.web import RequestHandler, StaticFileHandler
+
+from src.request_handlers.openapi.operations import JSON, OPERATIONS, PATH_PARAMETERS, Operation, ref
+from src.request_handlers.openapi.schemas import SCHEMAS
+from src.service.task_service import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from src.utils.route_templates import route_template
+
+TITLE = "tornado-boilerplate"
+VERSION = "1.0"
+TAGS = (("tasks", "The todo-list API"), ("probes", "Liveness, readiness and metrics"),
+        ("examples", "The boilerplate's examples: CORS, an outbound call, a distributed lock"),
+        ("docs", "This description"), ("pages", "HTML pages"), ("http", "OPTIONS of every path"))
+ERROR_STATUSES = (400, 404, 409, 412, 413, 415, 502, 503, 504)
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# One path segment; control characters (even percent-encoded) are refused with a 400 before routing.
+_PATH_SEGMENT = {"type": "string", "minLength": 1, "pattern": r"^[^\u0000-\u001f\u007f]+$"}
+
+
+class DocumentDriftError(Exception):
+    """The routes of the code and the descriptions in `operations` disagree."""
+
+
+def implemented_methods(handler: type[RequestHandler]) -> list[str]:
+    """The HTTP methods a handler class really answers (overrides RequestHandler's default)."""
+    return [method for method in _METHODS if method in handler.SUPPORTED_METHODS
+            and getattr(handler, method.lower(), None) is not getattr(RequestHandler, method.lower(), None)]
+
+
+def build_document(routes: Iterable[tuple[str, type[RequestHandler]]]) -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for pattern, handler in routes:
+        if issubclass(handler, StaticFileHandler):  # files under views/static, not part of the API
+            continue
+        template = route_template(pattern)
+        if template in paths:
+            continue  # another pattern of the same path (a trailing slash variant)
+        paths[template] = _path_item(template, implemented_methods(handler))
+    described_only = sorted(set(OPERATIONS) - set(paths))
+    if described_only:
+        raise DocumentDriftError(f"described in the OpenAPI operations but not routed: {described_only}")
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": TITLE, "version": VERSION,
+                 "description": "Every error answers the Error shape with its status. Every answer carries "
+                                "X-Request-ID (the request's own when well formed, else a new one)."},
+        "tags": [{"name": name, "description": description} for name, description in TAGS],
+        "paths": paths,
+        "components": _components(),
+    }
+
+
+def _path_item(template: str, methods: list[str]) -> dict[str, Any]:
+    described = OPERATIONS.get(template)
+    if described is None:
+        raise DocumentDriftError(f"route {template} has no description in the OpenAPI operations")
+    code = {method.lower() for method in methods}
+    if set(described) != code:
+        raise DocumentDriftError(f"route {template}: the code answers {sorted(code)}, the OpenAPI operations "
+                                 f"describe {sorted(described)}")
+    item: dict[str, Any] = {method: _operation(template, method, described[method]) for method in sorted(described)}
+    names = re.findall(r"\{(\w+)\}", template)
+    if names:
+        item["parameters"] = [{"name": name, "in": "path", "required": True, "schema": _PATH_SEGMENT,
+                               "description": PATH_PARAMETERS.get(name, name)} for name in names]
+    item["options"] = _operation(template, "options", {
+        "summary": "Which methods this path accepts (and the CORS preflight)", "tags": ["http"],
+        "responses": {"204": {"description": "No body; the Allow header lists the methods",
+                              "headers": {"X-Request-ID": ref("headers", "X-Request-ID"),
+                                          "Allow": ref("headers", "Allow")}}}})
+    return item
+
+
+def _operation(template: str, method: str, described: Operation) -> Operation:
+    operation = copy.deepcopy(described)
+    operation["operationId"] = method + "".join(
+        part.strip("{}").replace(".", "_").title().replace("_", "") for part in template.split("/")) or f"{method}Root"
+    operation["parameters"] = [*operation.get("parameters", ()), ref("parameters", "X-Request-ID")]
+    # Anything else (a malformed request line or body, headers too large, a timeout): the Error shape.
+    operation["responses"].setdefault("default", ref("responses", "Error"))
+    return operation
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {"description": description, "headers": {"X-Request-ID": ref("headers", "X-Request-ID")},
+            "content": {JSON: {"schema": ref("schemas", "Error")}}}
+
+
+def _components() -> dict[str, Any]:
+    responses = {f"Error{status}": _error_response(reason_phrases[status]) for status in ERROR_STATUSES}
+    responses["Error"] = _error_response("An error, in the one error shape")
+    return {
+        "schemas": copy.deepcopy(SCHEMAS),
+        "responses": responses,
+        "parameters": {
+            "X-Request-ID": {"name": "X-Request-ID", "in": "header", "required": False,
+                             "description": "Reused for the answer and the logs when well formed "
+                                            "(1-128 of A-Z a-z 0-9 . _ : -); any other value is replaced",
+                             "schema": {"type": "string"}},
+            # An empty value (`?limit=`) means the default, as a missing one does.
+            "Limit": {"name": "limit", "in": "query", "required": False, "allowEmptyValue": True,
+                      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE,
+                                 "default": DEFAULT_PAGE_SIZE}},
+            "Offset": {"name": "offset", "in": "query", "required": False, "allowEmptyValue": True,
+                       "schema": {"type": "integer", "minimum": 0, "default": 0}},
+            "If-Match": {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                         "description": "Write only if the task's ETag is one of these (or `*`); else 412"},
+            "If-None-Match": {"name": "If-None-Match", "in": "header", "required": False,
+                              "schema": {"type": "string"},
+                              "description": "304 with no body when the task's ETag is one of these"},
+        },
+        "headers": {
+            "X-Request-ID": {"required": True, "description": "The request's id, also on its log lines",
+                             "schema": ref("schemas", "RequestId")},
+            "ETag": {"required": True, "description": "The representation's entity tag", "schema": {"type": "string"}},
+            "X-Total-Count": {"required": True, "description": "How many tasks there are in all",
+                              "schema": {"type": "integer", "minimum": 0}},
+            "Location": {"required": True, "description": "The new task's URL", "schema": {"type": "string"}},
+            "Allow": {"required": True, "description": "The methods this path accepts", "schema": {"type": "string"}},
+        },
+    }

@@ -1,0 +1,108 @@
+"""JSON Schemas of the bodies this server reads and writes, built from the models' own rules and constants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from src.model.task import (
+    DESCRIPTION_MAX_LENGTH,
+    DUE_DATE_MAX,
+    DUE_DATE_MIN,
+    FIELDS,
+    TITLE_MAX_LENGTH,
+    Priority,
+)
+from src.utils.logging.request_context import REQUEST_ID_PATTERN
+
+Schema = dict[str, Any]
+
+
+def _nullable(schema: Schema) -> Schema:
+    """`null` means "not set" for an optional task field."""
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+# Each task field's schema; the drift test checks these are exactly the model's FIELDS.
+TASK_FIELDS: dict[str, Schema] = {
+    # Not empty means: not only white space.
+    "title": {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_LENGTH, "pattern": r"\S"},
+    "description": {"type": "string", "maxLength": DESCRIPTION_MAX_LENGTH},
+    "priority": {"type": "string", "enum": [priority.value for priority in Priority], "default": Priority.NONE.value},
+    "completed": {"type": "boolean", "default": False},
+    "due_date": {"type": "integer", "minimum": DUE_DATE_MIN, "maximum": DUE_DATE_MAX,
+                 "description": "whole epoch seconds"},
+}
+if tuple(TASK_FIELDS) != FIELDS:  # the model gained or lost a field: describe it here too
+    raise RuntimeError(f"task schema fields {tuple(TASK_FIELDS)} differ from the model's {FIELDS}")
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": {
+        "type": "object",
+        "description": "The one error shape of every error status; `trace` only in debug mode.",
+        "required": ["code", "message", "method", "uri", "request_id"],
+        "properties": {
+            "code": {"type": "integer", "minimum": 400, "maximum": 599},
+            "message": {"type": "string"},
+            "method": {"type": "string"},
+            "uri": {"type": "string"},
+            "request_id": {"type": "string"},
+            "trace": {"type": "string"},
+        },
+        "additionalProperties": False,
+    },
+    "Task": {
+        "type": "object",
+        "description": "A task as the server answers it; unset optional fields are left out.",
+        "required": ["title", "priority", "completed"],
+        "properties": TASK_FIELDS,
+        "additionalProperties": False,
+    },
+    "TaskInput": {
+        "type": "object",
+        "description": "A whole task (POST, PUT); `null` or a missing optional field means not set.",
+        "required": ["title"],
+        "properties": {name: schema if name == "title" else _nullable(schema) for name, schema in TASK_FIELDS.items()},
+        "additionalProperties": False,
+    },
+    "TaskPatch": {
+        "type": "object",
+        "description": "A JSON merge patch (RFC 7396): the fields given replace the stored ones, `null` removes "
+                       "an optional field; the result must be a valid task.",
+        "properties": {name: schema if name == "title" else _nullable(schema) for name, schema in TASK_FIELDS.items()},
+        "additionalProperties": False,
+    },
+    "TaskList": {
+        "type": "object",
+        "description": "Tasks by id, in creation order.",
+        "additionalProperties": {"$ref": "#/components/schemas/Task"},
+    },
+    "Ping": {
+        "type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}},
+        "additionalProperties": False,
+    },
+    "Health": {
+        "type": "object",
+        "required": ["status", "pid", "checks"],
+        "properties": {
+            "status": {"type": "string", "enum": ["ok", "unavailable", "draining"]},
+            "pid": {"type": "integer", "description": "the worker process that answered"},
+            "checks": {"type": "object", "additionalProperties": {
+                "type": "object", "required": ["status"],
+                "properties": {"status": {"type": "string", "enum": ["ok", "unavailable"]},
+                               "time_ms": {"type": "number"}, "error": {"type": "string"}}}},
+        },
+    },
+    "CorsMessage": {
+        "type": "object", "required": ["message"], "properties": {"message": {"type": "string"}},
+        "additionalProperties": False,
+    },
+    "CorsEcho": {
+        "type": "object", "required": ["received"], "properties": {"received": {"type": "object"}},
+        "additionalProperties": False,
+    },
+    "Lock": {
+        "type": "object", "required": ["lock"], "properties": {"lock": {"type": "string"}},
+        "additionalProperties": False,
+    },
+    "RequestId": {"type": "string", "pattern": f"^{REQUEST_ID_PATTERN}$"},
+}

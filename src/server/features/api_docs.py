@@ -1,0 +1,20 @@
+"""The API's own description: `/openapi.json` (built from the served routes) and `/docs` (Swagger UI rendering
+it, with Swagger UI's files under `/docs/assets/` from the installed package)."""
+
+from __future__ import annotations
+
+from src.request_handlers.api_docs import DocsHandler, OpenAPIHandler, swagger_ui_assets
+from src.request_handlers.static_files import StaticFilesHandler
+from src.server.components import Components
+from src.server.feature import Feature, RouteMap
+
+
+def routes(_components: Components) -> RouteMap:
+    return {
+        r"/openapi\.json": OpenAPIHandler,
+        r"/docs": DocsHandler,
+        r"/docs/assets/(.*)": (StaticFilesHandler, {"path": str(swagger_ui_assets())}),
+    }
+
+
+FEATURE = Feature("api_docs", routes)

@@ -1,0 +1,121 @@
+"""The OpenAPI document: valid OpenAPI 3.1 (openapi-spec-validator), served at /openapi.json, and unable to drift
+from the code: every route and method, every model field, and nothing the code lacks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from typing import Any
+
+import pytest
+from openapi_spec_validator import validate
+from tornado.testing import AsyncHTTPTestCase
+from tornado.web import Application, RequestHandler
+
+from src.model.task import FIELDS, Task
+from src.request_handlers.custom_request_handler import CustomRequestHandler
+from src.request_handlers.openapi import operations
+from src.request_handlers.openapi.document import DocumentDriftError, build_document, implemented_methods
+from src.server.application_factory import ApplicationFactory
+from src.server.router import Router
+from src.utils.route_templates import route_template
+from tests.support.components import make_components
+
+
+def router_document() -> dict[str, Any]:
+    return build_document([(route[0], route[1]) for route in Router.routes(make_components())])
+
+
+def test_the_document_is_valid_openapi_3_1() -> None:
+    document = router_document()
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+
+
+def test_every_routed_path_and_method_is_described() -> None:
+    paths = router_document()["paths"]
+    for route in Router.routes(make_components()):
+        handler = route[1]
+        if route[0].startswith("/docs/assets"):
+            continue  # Swagger UI's files, not the API
+        template = route_template(route[0])
+        assert template in paths, template
+        documented = {method for method in paths[template] if method != "parameters"}
+        assert documented == {m.lower() for m in implemented_methods(handler)} | {"options"}, template
+
+
+def test_every_model_field_is_in_the_task_schemas_and_no_other() -> None:
+    schemas = router_document()["components"]["schemas"]
+    model_fields = {field.name for field in fields(Task)} - {"id"}  # the id is the URL, not a field
+    assert model_fields == set(FIELDS)
+    for name in ("Task", "TaskInput", "TaskPatch"):
+        assert set(schemas[name]["properties"]) == model_fields, name
+        assert schemas[name]["additionalProperties"] is False
+
+
+def test_every_error_status_a_route_answers_has_the_error_shape() -> None:
+    document = router_document()
+    for template, item in document["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            assert "default" in operation["responses"], (template, method)
+            for status, response in operation["responses"].items():
+                if status.startswith(("4", "5")) and template != "/health":
+                    assert response["$ref"].startswith("#/components/responses/Error"), (template, status)
+
+
+class Unlisted(CustomRequestHandler):
+    def get(self) -> None:
+        self.make_response({})
+
+
+class OnlyGet(CustomRequestHandler):
+    def get(self) -> None:
+        self.make_response({})
+
+
+def test_a_route_without_a_description_fails() -> None:
+    routes: list[tuple[str, type[RequestHandler]]] = [(r"/not-described", Unlisted)]
+    with pytest.raises(DocumentDriftError, match="/not-described"):
+        build_document([(route[0], route[1]) for route in Router.routes(make_components())] + routes)
+
+
+def test_a_described_method_the_code_lacks_fails() -> None:
+    routes = [(route[0], OnlyGet if route_template(route[0]) == "/cors" else route[1])
+              for route in Router.routes(make_components())]
+    with pytest.raises(DocumentDriftError, match=r"/cors: the code answers \['get'\]"):
+        build_document(routes)
+
+
+def test_a_described_route_the_code_lacks_fails() -> None:
+    routes = [(route[0], route[1]) for route in Router.routes(make_components()) if route_template(route[0]) != "/ping"]
+    with pytest.raises(DocumentDriftError, match="/ping"):
+        build_document(routes)
+
+
+def test_operations_are_only_for_templates_of_routes() -> None:
+    templates = {route_template(route[0]) for route in Router.routes(make_components())}
+    assert set(operations.OPERATIONS) <= templates
+
+
+class TestServedDocument(AsyncHTTPTestCase):
+    def get_app(self) -> Application:
+        return ApplicationFactory.create(make_components())
+
+    def test_openapi_json_is_the_document_of_the_served_routes(self) -> None:
+        response = self.fetch("/openapi.json")
+        assert response.code == 200
+        assert response.headers["Content-Type"].startswith("application/json")
+        assert json.loads(response.body) == router_document()
+
+    def test_docs_page_loads_swagger_ui_from_this_server_under_the_csp(self) -> None:
+        response = self.fetch("/docs")
+        assert response.code == 200
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+        page = response.body.decode()
+        assert "<script>" not in page and "style=" not in page and "http" not in page.split("<body>")[0]
+        assert self.fetch("/docs/assets/swagger-ui-bundle.js").code == 200
+        assert self.fetch("/docs/assets/swagger-ui.css").code == 200
+        missing = self.fetch("/docs/assets/no-such-file.js")
+        assert missing.code == 404 and json.loads(missing.body)["code"] == 404
