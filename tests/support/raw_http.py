@@ -33,16 +33,20 @@ class RawConnection:
     def send(self, data: bytes) -> None:
         self.sock.sendall(data)
 
-    def read(self) -> RawResponse:
-        """One response (Content-Length or chunked body); ConnectionError if the server closed without one."""
-        head = self._read_until(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ")[1])
+    def read(self, head: bool = False) -> RawResponse:
+        """One response (Content-Length or chunked body; none to a HEAD request, `head`), interim 1xx answers
+        skipped; ConnectionError if the server closed without one."""
+        status = 100
+        while status < 200:
+            lines = self._read_until(b"\r\n\r\n").decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ")[1])
         headers: dict[str, str] = {}
         for line in lines[1:]:
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
-        if "content-length" in headers:
+        if head or status in (204, 304):
+            body = b""
+        elif "content-length" in headers:
             body = self._read_exactly(int(headers["content-length"]))
         elif headers.get("transfer-encoding", "").lower() == "chunked":
             body = self._read_chunks()
