@@ -17,11 +17,12 @@ import asyncio
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from bson import ObjectId
 
 from src.database.driver_errors import translated_driver_errors
+from src.database.indexes import Index
 from src.database.mongo import Mongo
 from src.database.revisions import REVISION_FIELD, check_if_match, new_revision, revision_of, unchanged_filter
 from src.model.errors import ConflictError, NotFoundError
@@ -42,6 +43,8 @@ class GenericDAO(ABC, Generic[ModelT]):
 
     #: The noun used in error messages ("task 66fd... not found").
     resource = "document"
+    #: The indexes the DAO's queries use, created at start-up (`create_declared_indexes`); `_id` always has one.
+    indexes: ClassVar[Sequence[Index]] = ()
 
     def __init__(self, database: Any = None) -> None:
         self._database = database

@@ -115,6 +115,29 @@ async def idle_baseline(windows: int, window_seconds: float) -> dict[str, float]
             "stall_max_us": _us(max(gaps))}
 
 
+async def indexed_lookups(collection: Any, total: int, calls: int, rng: random.Random) -> list[dict[str, Any]]:
+    """Equality and range filters on a non-`_id` field, without an index (a scan) and then with one."""
+
+    def title(_: int) -> dict[str, Any]:
+        return {"title": f"task number {rng.randrange(total)}"}
+
+    def due_dates(_: int) -> dict[str, Any]:
+        start = 1_700_000_000 + rng.randrange(total)
+        return {"due_date": {"$gte": start, "$lt": start + 10}}
+
+    rows = [await measure(f"find_one by title, no index ({total} docs)", 20,
+                          lambda n: collection.find_one(title(n))),
+            await measure(f"find due_date range of 10, no index ({total} docs)", 20,
+                          lambda n: collection.find(due_dates(n)).to_list(None))]
+    await collection.create_index("title")
+    await collection.create_index("due_date")
+    rows.append(await measure(f"find_one by title, indexed ({total} docs)", calls,
+                              lambda n: collection.find_one(title(n))))
+    rows.append(await measure(f"find due_date range of 10, indexed ({total} docs)", calls,
+                              lambda n: collection.find(due_dates(n)).to_list(None)))
+    return rows
+
+
 async def run(documents: int, calls: int) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="tb-store-bench-"))
     client = EmbeddedClient(folder)
@@ -145,6 +168,7 @@ async def run(documents: int, calls: int) -> dict[str, Any]:
         results.append(await measure("count_documents({})", calls, lambda n: collection.count_documents({})))
         results.append(await measure(f"find non-_id filter, full scan ({total} docs)", 20,
                                      lambda n: collection.find({"due_date": {"$lt": 0}}).to_list(None)))
+        results.extend(await indexed_lookups(collection, total, calls, rng))
         results.append(await measure("delete_one by _id", calls, lambda n: collection.delete_one({"_id": pick(n)})))
     finally:
         await client.aclose()

@@ -69,6 +69,11 @@ class EmbeddedCursor:
         self._position += 1
         return results[self._position - 1]
 
+    async def explain(self) -> dict[str, Any]:
+        """How the filter is answered: `winningPlan.stage` is `IXSCAN` (with `indexNames`) or `COLLSCAN`."""
+        result: dict[str, Any] = await self._run(self._table.explain, self._query)
+        return result
+
     def __aiter__(self) -> EmbeddedCursor:
         return self
 

@@ -2,7 +2,9 @@
 
 Conditions on `_id` (equality, `$in`, `$nin`, `$ne`, ranges) run in SQL on the primary-key index, so finding
 one document by id costs the same with ten or ten million documents. Any other condition is tested in Python
-on the decoded documents, with MongoDB's semantics (see `values`). Operators outside the supported set raise
+on the decoded documents, with MongoDB's semantics (see `values`); equality, `$in` and ranges on a top-level
+field also narrow the rows in SQL first, on the expressions a `create_index` on that field indexes (see
+`index_keys`), so an indexed lookup reads only the matching rows. Operators outside the supported set raise
 `UnsupportedOperationError` naming the operator, never a silently wrong answer.
 """
 
@@ -19,6 +21,7 @@ from pymongo.errors import OperationFailure
 from src.database.embedded import values
 from src.database.embedded.codec import Document, id_key
 from src.database.embedded.errors import UnsupportedOperationError
+from src.database.embedded.index_keys import narrowing
 
 Predicate = Callable[[Document], bool]
 
@@ -31,7 +34,8 @@ _SQL_COMPARISONS = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 
 @dataclass
 class Query:
-    """`sql` (ANDed conditions on the `id` column) narrows the rows; `predicate`, when set, decides the rest."""
+    """`sql` (ANDed conditions on the `id` column and on indexed expressions) narrows the rows; `predicate`, when
+    set, decides the rest."""
 
     sql: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
@@ -57,6 +61,10 @@ def compile_query(filter_: Mapping[str, Any] | None) -> Query:
         if key == "_id" and _push_down_id(condition, query):
             continue
         predicates.append(_compile_clause(key, condition))
+        narrowed = narrowing(key, condition) if isinstance(key, str) else None
+        if narrowed is not None:
+            query.sql.append(narrowed.sql)
+            query.params.extend(narrowed.params)
     if predicates:
         query.predicate = predicates[0] if len(predicates) == 1 else _all_of(predicates)
     return query

@@ -19,7 +19,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure, 
 
 from src.database.embedded import values
 from src.database.embedded.codec import Document, decode, encode, id_key
-from src.database.embedded.errors import UnsupportedOperationError
+from src.database.embedded.index_keys import index_columns
 from src.database.embedded.query import Query
 from src.database.embedded.shaping import Projection, SortSpec, sort_documents
 from src.database.embedded.sqlite_file import SQLiteFile, quote
@@ -27,6 +27,7 @@ from src.database.embedded.update import Update
 
 IndexKeys = list[tuple[str, int]]
 _INDEX_IN_MESSAGE = re.compile(r"index '[^']*:([^':]*)'")
+_PLAN_INDEX = re.compile(r"USING (?:COVERING )?INDEX (\S+)")
 _INDEX_PATH = re.compile(r"json_type\(doc, '\$((?:\.\"[^\"]*\")+)'\)")
 
 
@@ -77,6 +78,19 @@ class Table:
             return int(count)
         sql = f"SELECT doc FROM {self.sql_name}{query.where}"  # noqa: S608
         return sum(1 for _ in _window(self._matching(connection, sql, query), skip, limit))
+
+    def explain(self, query: Query) -> dict[str, Any]:
+        """MongoDB's `explain()` outline from SQLite's query plan: `COLLSCAN` when the rows are scanned, else
+        `IXSCAN` naming the indexes used (`_id_` for the primary key); SQLite's plan lines as `sqlitePlan`."""
+        self.file.ensure_table(self.name)
+        plan = [str(row[3]) for row in self.file.connection().execute(
+            f"EXPLAIN QUERY PLAN SELECT doc FROM {self.sql_name}{query.where}", query.params)]  # noqa: S608
+        prefix = f"{self.name}:"
+        used = sorted({"_id_" if name.startswith("sqlite_autoindex_") else name.removeprefix(prefix)
+                       for line in plan for name in _PLAN_INDEX.findall(line)})
+        scanned = any(line.startswith("SCAN ") for line in plan)
+        winning = {"stage": "COLLSCAN"} if scanned or not used else {"stage": "IXSCAN", "indexNames": used}
+        return {"queryPlanner": {"namespace": self.namespace, "winningPlan": winning, "sqlitePlan": plan}}
 
     def estimated_count(self) -> int:
         self.file.ensure_table(self.name)
@@ -190,7 +204,7 @@ class Table:
         if keys in ([("_id", 1)], [("_id", -1)]):
             return "_id_"  # the primary key already is the unique _id index
         self.file.ensure_table(self.name)
-        columns = ", ".join(_index_expressions(field, direction) for field, direction in keys)
+        columns = ", ".join(index_columns(field, direction) for field, direction in keys)
         index = quote(f"{self.name}:{name}")
         sql = f"CREATE {'UNIQUE ' if unique else ''}INDEX {index} ON {self.sql_name} ({columns})"
         connection = self.file.connection()
@@ -264,18 +278,3 @@ def _window(documents: Iterator[Document], skip: int, limit: int) -> Iterator[Do
         if limit and index >= skip + limit:
             return
         yield document
-
-
-def _index_expressions(field: str, direction: int) -> str:
-    if isinstance(direction, bool) or direction not in (1, -1):
-        raise UnsupportedOperationError(
-            f"index type {direction!r} on {field!r} is not supported by the embedded store (use 1 or -1)")
-    parts = values.split_path(field)
-    if any('"' in part for part in parts):
-        raise UnsupportedOperationError(f"the embedded store cannot index field names with quotes: {field!r}")
-    path = "$" + "".join(f'."{part}"' for part in parts)
-    path = path.replace("'", "''")
-    order = " DESC" if direction == -1 else ""
-    # (type, value): JSON null and a missing field are one key, as are 1 and 1.0; true and 1 are not.
-    return (f"replace(ifnull(json_type(doc, '{path}'), 'null'), 'real', 'integer'){order}, "
-            f"ifnull(json_extract(doc, '{path}'), 0){order}")
