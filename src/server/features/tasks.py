@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from src.database.daos.task_dao import TaskDAO
+from src.database.indexes import index_start_up
 from src.request_handlers.tasks import TodoListEntryRequestHandler, TodoListRequestHandler
 from src.server.components import Components
 from src.server.feature import Feature, RouteMap
@@ -23,4 +24,6 @@ def routes(components: Components) -> RouteMap:
     }
 
 
-FEATURE = Feature("tasks", routes, services)
+# TaskDAO's queries use the `_id` index alone today; indexes it declares are created here at start-up.
+FEATURE = Feature("tasks", routes, services, start_up=(index_start_up(lambda components: [TaskDAO(
+    components.database)]),))

@@ -4,6 +4,7 @@ answers stay MongoDB's (arrays, null and missing, 1 and 1.0, true and 1, infinit
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,8 +15,8 @@ import pytest
 
 from src.database.embedded import EmbeddedClient
 from src.database.generic_dao import GenericDAO
-from src.database.indexes import Index, create_declared_indexes
-from src.model.errors import ConflictError
+from src.database.indexes import Index, create_declared_indexes, index_start_up
+from src.model.errors import ConflictError, ServiceUnavailableError
 
 DOCUMENTS: list[dict[str, Any]] = [
     {"_id": 1, "code": "a", "size": 1},
@@ -94,3 +95,33 @@ async def test_indexed_answers_are_mongodbs(tmp_path: Path, filter_: dict[str, A
         scanned = [document["_id"] for document in await dao.find(filter_)]
         await create_declared_indexes([dao])
         assert [document["_id"] for document in await dao.find(filter_)] == expected == scanned
+
+
+async def test_start_up_work_creates_the_indexes_in_the_background(tmp_path: Path) -> None:
+    async with sized_dao(tmp_path) as dao:
+        start_up = index_start_up(lambda components: [SizedDAO(components)])
+        await start_up(dao.database)  # returns at once: start-up never waits for the database
+        for _ in range(200):
+            if (await winning_plan(dao, {"size": 1}))["stage"] == "IXSCAN":
+                break
+            await asyncio.sleep(0.01)
+        assert (await winning_plan(dao, {"size": 1}))["indexNames"] == ["size_1"]
+
+
+async def test_start_up_work_retries_while_the_database_is_unavailable(caplog: pytest.LogCaptureFixture) -> None:
+    class Unavailable(SizedDAO):
+        calls = 0
+
+        async def create_index(self, keys: Any, unique: bool = False) -> str:
+            Unavailable.calls += 1
+            if Unavailable.calls < 3:
+                raise ServiceUnavailableError("the database is not available; try again shortly")
+            return "_".join(f"{field}_{direction}" for field, direction in keys)
+
+    await index_start_up(lambda components: [Unavailable(components)], retry_seconds=0.01)(object())
+    for _ in range(300):
+        if Unavailable.calls >= 4:  # two failures, then both indexes
+            break
+        await asyncio.sleep(0.01)
+    assert Unavailable.calls == 4
+    assert "indexes not created yet: the database is unavailable" in caplog.text
