@@ -1,7 +1,7 @@
 # tornado-boilerplate server image: `docker-compose up --build` runs it with MongoDB and etcd.
 # The Python series matches .python-version; the patch release and Debian release are pinned for reproducible builds.
 
-# Build stage: resolve and install the runtime dependencies into a self-contained virtual environment.
+# Build stage: install the locked runtime dependencies (exact versions, hashes checked) into a virtual environment.
 FROM python:3.11.13-slim-bookworm AS build
 
 ENV PIP_NO_CACHE_DIR=1 \
@@ -9,7 +9,7 @@ ENV PIP_NO_CACHE_DIR=1 \
 
 RUN python -m venv /opt/venv
 COPY requirements.txt /tmp/requirements.txt
-RUN /opt/venv/bin/pip install --requirement /tmp/requirements.txt
+RUN /opt/venv/bin/pip install --no-deps --require-hashes --requirement /tmp/requirements.txt
 
 # Runtime stage: the interpreter, the virtual environment and only the files the server runs.
 FROM python:3.11.13-slim-bookworm AS runtime

