@@ -3,8 +3,9 @@
 One `AsyncHTTPClient` serves the whole process: `start()` creates it after the fork (it is bound to the worker's
 event loop) with `max_clients` and the connect/request timeouts from the settings, and `stop()` closes it at
 shutdown. Connectors share it and never close it, so connections are pooled and `max_clients` is a real
-per-process bound. `request()` sends JSON, decodes JSON, forwards the current request id as `X-Request-ID`,
-logs one line per call and turns every failure into a typed `OutboundHTTPError` (see `upstream_errors`).
+per-process bound. `request()` sends JSON, decodes JSON, forwards the current request id as `X-Request-ID` and
+its W3C trace context (`traceparent`, `tracestate`), logs one line per call and turns every failure into a typed
+`OutboundHTTPError` (see `upstream_errors`).
 """
 
 from __future__ import annotations
@@ -142,6 +143,9 @@ class GenericHTTPConnector:
         request_id = request_context.request_id()
         if request_id is not None and "X-Request-ID" not in outgoing:
             outgoing["X-Request-ID"] = request_id
+        trace = request_context.trace()
+        if trace is not None and "traceparent" not in outgoing:  # the upstream joins this request's trace
+            outgoing.update(trace.outbound_headers())
         if body is None and method in _METHODS_WITH_BODY:
             body = b""
         request = HTTPRequest(url, method=method, headers=outgoing, body=body,

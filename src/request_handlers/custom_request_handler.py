@@ -34,6 +34,7 @@ from src.request_handlers.json_body import encode_json, parse_json_object
 from src.request_handlers.tracked_connection import TrackedConnection
 from src.settings import ApplicationContext
 from src.utils.logging import request_context
+from src.utils.logging.trace_context import TraceContext, incoming_trace
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 
@@ -52,6 +53,7 @@ class CustomRequestHandler(ConditionalRequests):
     CORS_ENABLED = False
 
     request_id: str
+    trace_context: TraceContext
     log_fields: dict[str, Any]
     error_exc_info: ExcInfo | None = None
 
@@ -92,6 +94,7 @@ class CustomRequestHandler(ConditionalRequests):
             incoming = self.request.headers.get("X-Request-ID")
             well_formed = request_context.well_formed_request_id(incoming)
             self.request_id = incoming if well_formed and incoming else request_context.new_request_id()
+            self.trace_context = incoming_trace(self.request.headers)
             self.log_fields = {}
             self._body_chunks: list[bytes] = []
             self._body_size = 0
@@ -101,7 +104,7 @@ class CustomRequestHandler(ConditionalRequests):
 
     def prepare(self) -> Awaitable[None] | None:
         # Runs in the request's own task (set_default_headers may not), so the context is (re)bound here.
-        request_context.bind(self.request_id, self.log_fields)
+        request_context.bind(self.request_id, self.log_fields, self.trace_context)
         # Framing is checked here, before anything uses it, so a malformed request gets a JSON 4xx and not
         # Tornado's bare 400 (or a 500 from parsing it ourselves).
         request_framing.check_request(self.request)

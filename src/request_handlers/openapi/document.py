@@ -90,7 +90,8 @@ def _operation(template: str, method: str, described: Operation) -> Operation:
     operation = copy.deepcopy(described)
     operation["operationId"] = method + "".join(
         part.strip("{}").replace(".", "_").title().replace("_", "") for part in template.split("/")) or f"{method}Root"
-    operation["parameters"] = [*operation.get("parameters", ()), ref("parameters", "X-Request-ID")]
+    operation["parameters"] = [*operation.get("parameters", ()), *(ref("parameters", name) for name in (
+        "X-Request-ID", "traceparent", "tracestate"))]
     # Anything else (a malformed request line or body, headers too large, a timeout): the Error shape.
     operation["responses"].setdefault("default", ref("responses", "Error"))
     return operation
@@ -113,6 +114,12 @@ def _components() -> dict[str, Any]:
                                             "(1-128 of A-Z a-z 0-9 . _ : -); any other value is replaced",
                              "schema": {"type": "string"}},
             # An empty value (`?limit=`) means the default, as a missing one does.
+            "traceparent": {"name": "traceparent", "in": "header", "required": False,
+                            "schema": {"type": "string"},
+                            "description": "W3C trace context: a valid one gives the request its trace id (logged "
+                                           "as trace_id, forwarded on outbound calls); any other value is ignored"},
+            "tracestate": {"name": "tracestate", "in": "header", "required": False, "schema": {"type": "string"},
+                           "description": "W3C trace state, forwarded unchanged with a valid traceparent"},
             "Limit": {"name": "limit", "in": "query", "required": False, "allowEmptyValue": True,
                       "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE,
                                  "default": DEFAULT_PAGE_SIZE}},

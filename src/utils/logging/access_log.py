@@ -1,6 +1,6 @@
 """The canonical request line: the Application's `log_function`, one logfmt line per request.
 
-    req_id=3f2a... method=GET uri=/tasks/42 status=404 time_ms=1.23 ip=127.0.0.1 reason="no task 42" task_id=42
+    req_id=3f2a... method=GET uri=/tasks/42 status=404 time_ms=1.23 ip=127.0.0.1 trace_id=4bf9... reason="no task 42"
 
 It goes to the `tornado.access` logger at INFO below 400, WARNING for 4xx, ERROR for 5xx; an unexpected
 exception's traceback (`CustomRequestHandler.error_exc_info`) rides on the same record, so it reaches the log
@@ -28,7 +28,7 @@ from src.utils.logging.record_attributes import process_id, worker_label
 
 HEALTH_CHECK_PATHS = frozenset({"/ping", "/health", "/metrics"})
 # Keys of the canonical line; a request field with one of these names is written as `field_<name>`.
-CANONICAL_KEYS = frozenset({"req_id", "method", "uri", "status", "time_ms", "ip"})
+CANONICAL_KEYS = frozenset({"req_id", "method", "uri", "status", "time_ms", "ip", "trace_id"})
 
 _access_logger = logging.getLogger("tornado.access")
 _value = logfmt.format_value
@@ -71,6 +71,9 @@ def log_request(handler: RequestHandler) -> None:
     request_id = getattr(handler, "request_id", None) or _request_id_of(handler)
     message = (f"req_id={_value(request_id)} method={_value(request.method)} uri={_value(request.uri)} "
                f"status={status} time_ms={request.request_time() * 1000:.2f} ip={_value(request.remote_ip)}")
+    trace = getattr(handler, "trace_context", None)
+    if trace is not None:  # 32 hex digits: never needs escaping
+        message += f" trace_id={trace.trace_id}"
     fields: dict[str, Any] | None = getattr(handler, "log_fields", None)
     if fields:
         message += " " + logfmt.format_pairs(

@@ -10,10 +10,14 @@ from __future__ import annotations
 import os
 import re
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from src.utils.logging.trace_context import TraceContext
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 _fields: ContextVar[dict[str, Any] | None] = ContextVar("request_fields", default=None)
+_trace: ContextVar[TraceContext | None] = ContextVar("trace_context", default=None)
 
 # An incoming X-Request-ID is reused only when it is short and made of safe characters; it goes into logs and
 # response headers, so anything else is replaced by a fresh id.
@@ -30,10 +34,17 @@ def new_request_id() -> str:
     return os.urandom(16).hex()
 
 
-def bind(request_id: str, fields: dict[str, Any]) -> None:
-    """Make `request_id` and the handler's own (mutable) `fields` dict the current request's context."""
+def bind(request_id: str, fields: dict[str, Any], trace: TraceContext | None = None) -> None:
+    """Make `request_id`, the handler's own (mutable) `fields` dict and its W3C trace the current request's
+    context."""
     _request_id.set(request_id)
     _fields.set(fields)
+    _trace.set(trace)
+
+
+def trace() -> TraceContext | None:
+    """The current request's trace context (None outside a request)."""
+    return _trace.get()
 
 
 def request_id() -> str | None:

@@ -101,7 +101,7 @@ class TestCanonicalLine(AccessLogTestCase):
         assert response.code == 200
         line = self.only_canonical(response)
         assert set(line) == {"time", "level", "logger", "pid", "worker", "req_id", "method", "uri", "status",
-                             "time_ms", "ip", "task_id"}
+                             "time_ms", "ip", "trace_id", "task_id"}
         assert (line["level"], line["logger"], line["method"], line["uri"], line["status"], line["ip"]) == (
             "INFO", "tornado.access", "GET", "/probe/tasks/t-1?verbose=1", "200", "127.0.0.1")
         assert line["task_id"] == "t-1"
