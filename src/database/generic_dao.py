@@ -1,5 +1,5 @@
-"""`GenericDAO`: the parent of every data access object, written once against the async collection API that
-Motor and the embedded store share.
+"""`GenericDAO`: the parent of every data access object, written once against the store port
+(`src.database.store`): the async collection API Motor, PyMongo and the embedded store share.
 
 A DAO names its collection (`collection()`) and, optionally, how documents become model objects
 (`from_document` / `to_document`; by default documents stay plain dicts). The methods take ids as text (what
@@ -17,7 +17,7 @@ import asyncio
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import ClassVar, Generic, TypeVar, cast
 
 from bson import ObjectId
 
@@ -25,13 +25,11 @@ from src.database.driver_errors import translated_driver_errors
 from src.database.indexes import Index
 from src.database.mongo import Mongo
 from src.database.revisions import REVISION_FIELD, check_if_match, new_revision, revision_of, unchanged_filter
+from src.database.store import Document, Filter, IndexKeys, SortSpec, StoreCollection, StoreDatabase
 from src.model.errors import ConflictError, NotFoundError
 from src.model.versioned import Versioned
 
 ModelT = TypeVar("ModelT")
-Document = dict[str, Any]
-Filter = Mapping[str, Any]
-SortSpec = Sequence[tuple[str, int]]
 # A read-check-write lost to other writers this many times in a row is refused (409), not retried forever;
 # between attempts a random pause, growing with each loss, spreads the contenders out.
 _MAX_WRITE_ATTEMPTS = 32
@@ -46,15 +44,15 @@ class GenericDAO(ABC, Generic[ModelT]):
     #: The indexes the DAO's queries use, created at start-up (`create_declared_indexes`); `_id` always has one.
     indexes: ClassVar[Sequence[Index]] = ()
 
-    def __init__(self, database: Any = None) -> None:
+    def __init__(self, database: StoreDatabase | None = None) -> None:
         self._database = database
 
     @property
-    def database(self) -> Any:
+    def database(self) -> StoreDatabase:
         return self._database if self._database is not None else Mongo.get()
 
     @abstractmethod
-    def collection(self) -> Any:
+    def collection(self) -> StoreCollection:
         """The collection this DAO reads and writes, e.g. `self.database["tasks"]`."""
 
     # ---- mapping between documents and models (override for model objects) --------------------------------------
@@ -63,14 +61,14 @@ class GenericDAO(ABC, Generic[ModelT]):
         return cast(ModelT, {name: value for name, value in document.items() if name != REVISION_FIELD})
 
     def to_document(self, model: ModelT) -> Document:
-        return dict(cast(Mapping[str, Any], model))
+        return dict(cast(Mapping[str, object], model))
 
     @staticmethod
-    def id_from_text(text: str) -> Any:
+    def id_from_text(text: str) -> ObjectId | str:
         return ObjectId(text) if ObjectId.is_valid(text) else text
 
     @staticmethod
-    def id_to_text(value: Any) -> str:
+    def id_to_text(value: object) -> str:
         return str(value)
 
     # ---- reads ----------------------------------------------------------------------------------------------------
@@ -124,7 +122,7 @@ class GenericDAO(ABC, Generic[ModelT]):
             result = await self.collection().insert_many(documents)
         return [self.id_to_text(value) for value in result.inserted_ids]
 
-    async def update(self, id_text: str, changes: Mapping[str, Any], unset: Sequence[str] = ()) -> None:
+    async def update(self, id_text: str, changes: Mapping[str, object], unset: Sequence[str] = ()) -> None:
         """Partial update: set the fields in `changes`, remove those in `unset`. `NotFoundError` if no such id."""
         if not changes and not unset:
             await self.get(id_text)  # nothing to change, but a missing id is still a 404
@@ -185,7 +183,7 @@ class GenericDAO(ABC, Generic[ModelT]):
             result = await self.collection().delete_many(dict(filter_))
         return int(result.deleted_count)
 
-    async def create_index(self, keys: str | SortSpec, unique: bool = False) -> str:
+    async def create_index(self, keys: IndexKeys | SortSpec, unique: bool = False) -> str:
         with translated_driver_errors(self.resource, "create_index"):
             return str(await self.collection().create_index(keys if isinstance(keys, str) else list(keys),
                                                             unique=unique))
@@ -197,7 +195,7 @@ class GenericDAO(ABC, Generic[ModelT]):
             document = await self.collection().find_one({"_id": self.id_from_text(id_text)})
         if document is None:
             raise self._not_found(id_text)
-        return cast(Document, document)
+        return document
 
     def _with_new_revision(self, model: ModelT) -> Document:
         document = self.to_document(model)

@@ -10,10 +10,11 @@ store opens its file on first use. `Mongo.get()` returns the database from anywh
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from src.database.embedded import EmbeddedClient
-from src.database.mongo_client import close_mongo_client, create_mongo_client
+from src.database.embedded import EmbeddedClient, EmbeddedDatabase
+from src.database.mongo_client import MongoClient, close_mongo_client, create_mongo_client
+from src.database.store import StoreDatabase
 from src.lifecycle import NotStartedError
 from src.settings import DatabaseSettings
 
@@ -22,26 +23,29 @@ class Mongo:
     """Class-level singleton: one client per process (the driver's pools and the store's thread are per process)."""
 
     # A Motor or PyMongo async client (see mongo_client.py), or the embedded store's.
-    _client: ClassVar[Any] = None
-    _database: ClassVar[Any] = None
+    _client: ClassVar[MongoClient | EmbeddedClient | None] = None
+    _database: ClassVar[StoreDatabase | None] = None
 
     @classmethod
-    def init(cls, settings: DatabaseSettings) -> Any:
+    def init(cls, settings: DatabaseSettings) -> StoreDatabase:
         """Create the client and return the database (Motor's or the embedded store's)."""
-        if cls._client is not None:
+        if cls._database is not None:
             return cls._database
+        database: StoreDatabase
         if settings.uses_mongo:
-            cls._client = create_mongo_client(settings)
+            client = create_mongo_client(settings)
+            cls._client = client
             # A URI's own database (mongodb://host/name) wins, as for Heroku's MONGODB_URI; else --db_name.
-            cls._database = cls._client.get_default_database(default=settings.name)
+            database = client.get_default_database(default=settings.name)
         else:
             embedded = EmbeddedClient(settings.path, busy_timeout=settings.timeout_ms / 1000)
             cls._client = embedded
-            cls._database = embedded[settings.name]
-        return cls._database
+            database = embedded[settings.name]
+        cls._database = database
+        return database
 
     @classmethod
-    def get(cls) -> Any:
+    def get(cls) -> StoreDatabase:
         if cls._database is None:
             raise NotStartedError("the database", " in this process (Mongo.init)")
         return cls._database
@@ -56,9 +60,10 @@ class Mongo:
         client = cls._client
         if client is None:
             raise NotStartedError("the database", " in this process (Mongo.init)")
-        if isinstance(client, EmbeddedClient):
-            await cls.get().command("ping")
-        else:
+        database = cls.get()
+        if isinstance(database, EmbeddedDatabase):
+            await database.command("ping")
+        elif not isinstance(client, EmbeddedClient):
             await client.admin.command("ping")
 
     @classmethod

@@ -13,12 +13,11 @@ import hashlib
 import json
 import secrets
 from collections.abc import Collection
-from typing import Any
 
+from src.database.store import Document
 from src.model.errors import PreconditionFailedError
 
 REVISION_FIELD = "_rev"
-Document = dict[str, Any]
 
 
 def new_revision() -> str:

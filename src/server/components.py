@@ -11,12 +11,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from tornado.httpclient import AsyncHTTPClient
 
 from src.database.database_startup import database_component
 from src.database.mongo import Mongo
+from src.database.store import StoreDatabase
 from src.http_connectors.generic_http_connector import GenericHTTPConnector
 from src.jobs.scheduler import Scheduler
 from src.jobs.scheduler_startup import scheduler_component
@@ -57,7 +58,7 @@ class Components:
     """What a worker shares between its requests and jobs; built by `start_components`, never mutated."""
 
     context: ApplicationContext
-    database: Any  # Motor's database or the embedded store's
+    database: StoreDatabase  # Motor's, PyMongo's or the embedded store's
     http_client: AsyncHTTPClient
     scheduler: Scheduler
     lock_manager: LockManager | None = None

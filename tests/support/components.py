@@ -4,10 +4,10 @@ them, from objects the test owns (nothing is started or closed here)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from tornado.httpclient import AsyncHTTPClient
 
+from src.database.store import StoreCollection, StoreDatabase
 from src.jobs.scheduler import Scheduler
 from src.lifecycle import HealthCheck, NotStartedError
 from src.server.components import Components, compose
@@ -20,14 +20,15 @@ from src.utils.concurrency.lock_manager import LockManager
 class NotStartedDatabase:
     """Stands for a database that start-up never made: every use is the one "not started" error."""
 
-    def __getattr__(self, name: str) -> Any:
+    @property
+    def name(self) -> str:
         raise NotStartedError("the database")
 
-    def __getitem__(self, name: str) -> Any:
+    def __getitem__(self, name: str, /) -> StoreCollection:
         raise NotStartedError("the database")
 
 
-def make_components(context: ApplicationContext | None = None, *, database: Any = None,
+def make_components(context: ApplicationContext | None = None, *, database: StoreDatabase | None = None,
                     http_client: AsyncHTTPClient | None = None, lock_manager: LockManager | None = None,
                     health_checks: Mapping[str, HealthCheck] | None = None,
                     features: Sequence[Feature] | None = None) -> Components:

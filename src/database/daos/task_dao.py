@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from src.database.generic_dao import Document, GenericDAO
+from src.database.generic_dao import GenericDAO
+from src.database.store import Document, StoreCollection
 from src.model.task import PRIORITY_BY_VALUE, Priority, Task
 
 # The list is ordered by creation: ObjectIds grow with time, and `_id` is indexed in both back ends.
@@ -14,7 +13,7 @@ CREATION_ORDER = (("_id", 1),)
 class TaskDAO(GenericDAO[Task]):
     resource = "task"
 
-    def collection(self) -> Any:
+    def collection(self) -> StoreCollection:
         return self.database["tasks"]
 
     def to_document(self, model: Task) -> Document:
@@ -23,10 +22,11 @@ class TaskDAO(GenericDAO[Task]):
     def from_document(self, document: Document) -> Task:
         # Tolerant: a document written by hand or by an older version still reads, with defaults.
         priority = document.get("priority")
+        description = document.get("description")
         due_date = document.get("due_date")
         return Task(
             title=str(document.get("title", "")),
-            description=document.get("description") if isinstance(document.get("description"), str) else None,
+            description=description if isinstance(description, str) else None,
             priority=PRIORITY_BY_VALUE.get(priority, Priority.NONE) if isinstance(priority, str) else Priority.NONE,
             completed=document.get("completed") is True,
             due_date=due_date if isinstance(due_date, int) and not isinstance(due_date, bool) else None,

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo.errors import ServerSelectionTimeoutError
 
 from src.database.database_startup import database_component, describe
@@ -49,8 +50,9 @@ async def test_motor_when_a_host_is_configured_with_the_server_selection_timeout
     try:
         assert not Mongo.is_embedded()
         assert database.name == "orders"
-        client = database.client
-        assert client.options.server_selection_timeout == 0.3
+        assert isinstance(database, AsyncIOMotorDatabase)
+        # Motor's stub types `options` as a method; at run time it is pymongo's ClientOptions.
+        assert database.client.options.server_selection_timeout == 0.3  # type: ignore[attr-defined]
         started = time.monotonic()
         with pytest.raises(ServerSelectionTimeoutError):
             await Mongo.ping()  # nothing listens there: fails after the selection timeout, not 30 s

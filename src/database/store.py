@@ -1,0 +1,92 @@
+"""The store port: the async database / collection / cursor subset that `GenericDAO` is written against.
+
+Motor, PyMongo's `AsyncMongoClient` and the embedded store all provide it; the checks at the bottom make mypy
+prove that, so a DAO never needs `Any` to reach its data. Everything here is what the three share: positional
+filters, pymongo's result objects (read through the few attributes used), `to_list` on cursors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+# A stored document: field name -> BSON value (text, numbers, ObjectId, nested documents and lists...).
+Document = dict[str, object]
+Filter = Mapping[str, object]
+SortSpec = Sequence[tuple[str, int]]
+IndexKeys = str | list[tuple[str, int]]
+
+
+class InsertOneOutcome(Protocol):
+    @property
+    def inserted_id(self) -> object: ...
+
+
+class InsertManyOutcome(Protocol):
+    @property
+    def inserted_ids(self) -> list[object]: ...
+
+
+class UpdateOutcome(Protocol):
+    @property
+    def matched_count(self) -> int: ...
+
+
+class DeleteOutcome(Protocol):
+    @property
+    def deleted_count(self) -> int: ...
+
+
+class StoreCursor(Protocol):
+    def sort(self, key_or_list: list[tuple[str, int]], /) -> StoreCursor: ...
+
+    def skip(self, skip: int, /) -> StoreCursor: ...
+
+    def limit(self, limit: int, /) -> StoreCursor: ...
+
+    def to_list(self, length: int | None, /) -> Awaitable[list[Document]]: ...
+
+
+class StoreCollection(Protocol):
+    def find(self, filter: Filter, /) -> StoreCursor: ...
+
+    def find_one(self, filter: Filter, /) -> Awaitable[Document | None]: ...
+
+    def count_documents(self, filter: Filter, /) -> Awaitable[int]: ...
+
+    def insert_one(self, document: Document, /) -> Awaitable[InsertOneOutcome]: ...
+
+    def insert_many(self, documents: Iterable[Document], /) -> Awaitable[InsertManyOutcome]: ...
+
+    def update_one(self, filter: Filter, update: Filter, /) -> Awaitable[UpdateOutcome]: ...
+
+    def replace_one(self, filter: Filter, replacement: Filter, /) -> Awaitable[UpdateOutcome]: ...
+
+    def delete_one(self, filter: Filter, /) -> Awaitable[DeleteOutcome]: ...
+
+    def delete_many(self, filter: Filter, /) -> Awaitable[DeleteOutcome]: ...
+
+    def create_index(self, keys: IndexKeys, /, *, unique: bool = ...) -> Awaitable[str]: ...
+
+
+class StoreDatabase(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    def __getitem__(self, name: str, /) -> StoreCollection: ...
+
+
+if TYPE_CHECKING:  # mypy proves every back end fits the port; nothing runs
+    from motor.motor_asyncio import AsyncIOMotorDatabase
+    from pymongo.asynchronous.database import AsyncDatabase
+
+    from src.database.embedded import EmbeddedDatabase
+
+    def _motor_fits(database: AsyncIOMotorDatabase[Document]) -> StoreDatabase:
+        return database
+
+    def _pymongo_fits(database: AsyncDatabase[Document]) -> StoreDatabase:
+        return database
+
+    def _embedded_fits(database: EmbeddedDatabase) -> StoreDatabase:
+        return database
