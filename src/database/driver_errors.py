@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pymongo.errors import (
     AutoReconnect,
     BulkWriteError,
+    ConfigurationError,
     ConnectionFailure,
     DuplicateKeyError,
     ExecutionTimeout,
@@ -27,8 +28,10 @@ from src.model.errors import ConflictError, ServiceUnavailableError
 from src.utils.metrics.hooks import database_operation
 
 _DUPLICATE_KEY = 11000
+# ConfigurationError: at run time, a `mongodb+srv://` name whose DNS records cannot be resolved (yet); a malformed
+# URI fails at start-up instead, when the client is created.
 _UNAVAILABLE = (ServerSelectionTimeoutError, AutoReconnect, ConnectionFailure, NetworkTimeout, ExecutionTimeout,
-                WTimeoutError)
+                WTimeoutError, ConfigurationError)
 
 
 @contextmanager
