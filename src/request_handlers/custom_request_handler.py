@@ -31,6 +31,13 @@ from src.model.errors import (
 from src.request_handlers import request_framing
 from src.request_handlers.conditional_requests import ConditionalRequests
 from src.request_handlers.json_body import encode_json, parse_json_object
+from src.request_handlers.request_guards import (
+    WWW_AUTHENTICATE,
+    RequestDeadline,
+    check_api_token,
+    log_slow_handler,
+    set_security_headers,
+)
 from src.request_handlers.tracked_connection import TrackedConnection
 from src.settings import ApplicationContext
 from src.utils.logging import request_context
@@ -99,6 +106,7 @@ class CustomRequestHandler(ConditionalRequests):
             self._body_chunks: list[bytes] = []
             self._body_size = 0
         self.set_header("X-Request-ID", self.request_id)
+        set_security_headers(self, self.context.server.ssl)
         if self.CORS_ENABLED:
             self._set_cors_headers()
 
@@ -108,6 +116,8 @@ class CustomRequestHandler(ConditionalRequests):
         # Framing is checked here, before anything uses it, so a malformed request gets a JSON 4xx and not
         # Tornado's bare 400 (or a 500 from parsing it ourselves).
         request_framing.check_request(self.request)
+        check_api_token(self.request, self.context.server.api_token)
+        self._deadline = RequestDeadline(self.context.server.request_timeout, self._answer_request_timeout)
         limit = self.context.server.max_body_size
         declared = request_framing.declared_length(self.request.headers)
         connection = self.request.connection
@@ -133,6 +143,19 @@ class CustomRequestHandler(ConditionalRequests):
                 f"request body exceeds the limit of {self.context.server.max_body_size} bytes")))
             return
         self._body_chunks.append(chunk)
+
+    def _answer_request_timeout(self) -> None:
+        if not self._finished:
+            seconds = self.context.server.request_timeout
+            log_slow_handler(self, seconds)
+            self.send_error(503, exc_info=_exc_info(ServiceUnavailableError(
+                f"the request took longer than {seconds:g} s")))
+
+    def on_finish(self) -> None:
+        super().on_finish()
+        deadline: RequestDeadline | None = self.__dict__.get("_deadline")
+        if deadline is not None:
+            deadline.cancel()
 
     def _answer_body_timeout(self) -> None:
         if not self._finished:
@@ -204,6 +227,8 @@ class CustomRequestHandler(ConditionalRequests):
             self.log_fields.update(error.fields)
         if status_code == 405:
             self.set_header("Allow", ", ".join(self._implemented_methods()))
+        if status_code == 401:
+            self.set_header("WWW-Authenticate", WWW_AUTHENTICATE)
         self._write_error_body(status_code, message, exc_info)
 
     def _write_error_body(self, status_code: int, message: str, exc_info: ExcInfo | None) -> None:

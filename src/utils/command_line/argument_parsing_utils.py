@@ -142,7 +142,8 @@ SETTINGS: tuple[Setting, ...] = (
             "seconds a handler may take before a 503 (the slow handler is logged); 0 = no limit"),
     Setting("api_token", "server", "api_token", _text,
             "bearer token that POST/PUT/PATCH/DELETE require in Authorization; unset = no token"),
-    Setting("cors_origins", "server", "cors_origins", _origins, "comma-separated allowed CORS origins, or '*'"),
+    Setting("cors_origins", "server", "cors_origins", _origins,
+            "comma-separated allowed CORS origins, or '*' (default: '*' in dev, none in prod)"),
     Setting("loop", "server", "loop", _choice("asyncio", "uvloop"), "event loop implementation"),
     Setting("example_jobs", "server", "example_jobs", _boolean, "schedule the example jobs", switch=True),
     Setting("locking_hold_seconds", "server", "locking_hold_seconds", _number(0),
@@ -260,6 +261,9 @@ class ArgumentParsingUtils:
                     raise SettingsError(f"invalid setting {setting.name} (from {origin}): {error}") from None
             values[setting.group][setting.attr] = value
 
+        if values["server"].get("env") == "prod":
+            # Production allows no cross-origin callers unless told which (a wildcard included).
+            values["server"].setdefault("cors_origins", ())
         if dict_config is not None:
             values["logging"]["dict_config"] = dict_config
         groups = {group: cls_(**values[group]) for group, cls_ in _GROUPS.items()}
