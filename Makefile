@@ -162,7 +162,7 @@ ENDPOINT ?= /ping
 METHOD ?= GET
 PROFILE_SECONDS ?= 10
 
-bench: $(DEV_STAMP)  ## This server vs bare Tornado with wrk, interleaved rounds (SUITE=main|gc ROUNDS=5 DURATION=5)
+bench: $(DEV_STAMP)  ## This server vs bare Tornado with wrk, interleaved rounds (SUITE=main|gc|metrics ROUNDS=5 DURATION=5)
 	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
 	$(DEV_PY) -m tests.benchmarks.bench --suite $(SUITE) --rounds $(ROUNDS) --duration $(DURATION) $(ARGS)
 

@@ -7,7 +7,7 @@ allows; multi-process rows use every CPU. Server CPU time per request comes from
 percentiles from `wrk --latency`. Results: printed tables, plus JSON, text and a PNG chart in
 tests/benchmarks/results/.
 
-    python -m tests.benchmarks.bench [--suite main|gc] [--rounds 5] [--duration 5]
+    python -m tests.benchmarks.bench [--suite main|gc|metrics] [--rounds 5] [--duration 5]
 """
 
 from __future__ import annotations

@@ -110,4 +110,15 @@ GC = Suite(
                       for mode in ("no-freeze", "threshold", "disabled")),
 )
 
-SUITES = {"main": MAIN, "gc": GC}
+# What /metrics' accounting costs on the hot path: the same server with and without --no-metrics, same rounds.
+METRICS = Suite(
+    servers=(ServerSpec("server", "server", seeded=True),
+             ServerSpec("server-no-metrics", "server", seeded=True, metrics=False)),
+    groups=((Row("server GET /ping", "server", PING),
+             Row("server GET /ping --no-metrics", "server-no-metrics", PING),
+             Row("server GET /tasks/{id}", "server", GET_TASK, needs_tasks_api=True),
+             Row("server GET /tasks/{id} --no-metrics", "server-no-metrics", GET_TASK, needs_tasks_api=True)),),
+    comparisons=tuple(comparison for comparison in MAIN.comparisons if "metrics on vs off" in comparison.name),
+)
+
+SUITES = {"main": MAIN, "gc": GC, "metrics": METRICS}
