@@ -103,6 +103,7 @@ def _create_recorder(context: ApplicationContext, in_flight: Callable[[], int]) 
 
     from src.utils.metrics.families import build_labels  # noqa: PLC0415
     from src.utils.metrics.recorder import MetricsRecorder  # noqa: PLC0415
+    from src.utils.metrics.worker_process import WorkerProcessGauges  # noqa: PLC0415
 
     processes = context.server.proc or os.cpu_count() or 1
     folder = multiprocess_directory.current() if processes > 1 else None
@@ -110,16 +111,19 @@ def _create_recorder(context: ApplicationContext, in_flight: Callable[[], int]) 
     values.ValueClass = (values.MultiProcessValue()  # type: ignore[no-untyped-call]
                          if folder is not None else values.MutexValue)
     registry = CollectorRegistry(auto_describe=True)
+    sample_process = None
     if folder is None:
         scrape_registry = registry
         ProcessCollector(registry=registry)
     else:
         scrape_registry = CollectorRegistry()
         MultiProcessCollector(scrape_registry, str(folder))  # type: ignore[no-untyped-call]
+        sample_process = WorkerProcessGauges(registry).sample
     PlatformCollector(registry=scrape_registry)
     store = "mongodb" if context.database.uses_mongo else "embedded"
     # Route templates are handed over by ApplicationFactory, once the features' route table exists.
-    return MetricsRecorder(registry, scrape_registry, {}, in_flight, build_labels(store))
+    return MetricsRecorder(registry, scrape_registry, {}, in_flight, build_labels(store),
+                           sample_process=sample_process)
 
 
 def _serve_metrics_port(context: ApplicationContext, recorder: MetricsRecorder, log: LogFunction) -> HTTPServer:

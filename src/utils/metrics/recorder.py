@@ -28,13 +28,15 @@ class MetricsRecorder:
 
     `route_templates` maps handler classes to their route (`/tasks/{task_id}`); `scrape_registry` is what a
     scrape renders (this worker's own registry, or a multiprocess collector reading every worker's files);
-    `in_flight` returns the requests being handled now, sampled into the gauge at each flush.
+    `in_flight` returns the requests being handled now, sampled into the gauge at each flush, as
+    `sample_process` samples the process metrics when they need copying (several workers).
     """
 
     def __init__(self, registry: CollectorRegistry, scrape_registry: CollectorRegistry,
                  route_templates: Mapping[type[RequestHandler], str], in_flight: Callable[[], int],
-                 build_labels: tuple[str, ...]) -> None:
+                 build_labels: tuple[str, ...], *, sample_process: Callable[[], None] | None = None) -> None:
         self.families: MetricFamilies = create_families(registry)
+        self._sample_process = sample_process
         self.families.build_info.labels(*build_labels).set(1)
         self.scrape_registry = scrape_registry
         self._route_templates = dict(route_templates)
@@ -77,6 +79,8 @@ class MetricsRecorder:
         for pending in self._pending:
             pending.flush()
         self.families.http_in_flight.set(self._in_flight())
+        if self._sample_process is not None:
+            self._sample_process()
 
     def render(self) -> bytes:
         """The exposition text of every worker's metrics (call `flush()` first, on the event loop)."""

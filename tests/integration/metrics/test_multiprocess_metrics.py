@@ -41,6 +41,13 @@ def health_counts(server: ServerProcess) -> tuple[float, float]:
     return found.get("http_requests_total", 0.0), found.get("http_request_duration_seconds_count", 0.0)
 
 
+def worker_memory(server: ServerProcess) -> set[int]:
+    """The pids with a resident memory sample in one scrape."""
+    text = get(server.url + "/metrics")[0].decode()
+    return {int(sample.labels["pid"]) for family in text_string_to_metric_families(text) for sample in family.samples
+            if sample.name == "process_resident_memory_bytes" and sample.value > 0}
+
+
 def wait_for_count(server: ServerProcess, expected: int) -> None:
     deadline = time.monotonic() + DEADLINE_SECONDS
     while health_counts(server)[0] < expected:
@@ -69,6 +76,7 @@ def test_counts_from_both_workers_add_up_exactly_in_every_scrape(server: ServerP
     wait_for_count(server, REQUESTS)
     scrapes = [health_counts(server) for _ in range(20)]
     assert scrapes == [(REQUESTS, REQUESTS)] * 20
+    assert worker_memory(server) == pids, "each worker reports its own process metrics"
     server.stop()  # flushes the logs: each scrape's canonical line names the pid that answered it
     lines = "".join(path.read_text() for path in (server.workdir / "logs").glob("server*.log")).splitlines()
     scraped_by = {int(re.search(r" pid=(\d+)", line).group(1))  # type: ignore[union-attr]
