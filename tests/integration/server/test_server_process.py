@@ -236,7 +236,11 @@ def test_sigterm_while_a_worker_is_being_replaced_leaves_no_worker_behind() -> N
         with ServerProcess(["--proc", "2"]) as server:
             pids = worker_pids(server, 2)
             os.kill(pids.pop(), signal.SIGKILL)
-            time.sleep(0.01)  # the supervisor is forking the replacement now
+            # SIGTERM right after the supervisor has seen the death, while the replacement is starting up. (Sent
+            # before that, the dead worker would be reaped after the stop began and rightly count as a failure.)
+            deadline = time.monotonic() + 10
+            while "restarting it" not in server.output() and time.monotonic() < deadline:
+                time.sleep(0.005)
             assert server.stop() == 0
             deadline = time.monotonic() + 5
             while processes_serving(server.port) and time.monotonic() < deadline:
