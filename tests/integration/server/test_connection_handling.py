@@ -60,6 +60,7 @@ def test_an_answer_that_ends_the_connection_says_so(server: ServerProcess, first
         assert connection.is_closed_by_server(wait=10)
 
 
+@pytest.mark.slow  # waits out the body timeout
 @pytest.mark.parametrize("headers", [{"Content-Length": "100"}, {"Transfer-Encoding": "chunked"}],
                          ids=["content-length", "chunked"])
 def test_a_stalled_body_gets_a_json_408(server: ServerProcess, headers: dict[str, str]) -> None:

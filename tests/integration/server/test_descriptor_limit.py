@@ -17,11 +17,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from tests.support.raw_http import RawConnection, request
 from tests.support.server_process import ServerProcess, free_port
 
 LOW_LIMIT = 256
 WINDOW_SECONDS = 4.0
+
+# Holds connections at the limit for seconds to measure CPU time and log volume.
+pytestmark = pytest.mark.slow
 
 
 def limited_server(limit: str, *args: str) -> ServerProcess:

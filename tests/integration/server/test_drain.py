@@ -23,6 +23,9 @@ from tests.support.server_process import ServerProcess
 CLIENTS = 8
 LOAD_SECONDS_BEFORE_SIGTERM = 1.5
 
+# Writes under load for seconds, then waits out a real shutdown.
+pytestmark = pytest.mark.slow
+
 
 class Writer(threading.Thread):
     """Posts tasks titled `<name>-<n>` until the server refuses connections; records what was answered 201."""

@@ -32,6 +32,9 @@ ROUTES = st.sampled_from(["", "ping", "health", "cors", "tasks", "tasks/{}", "st
                           "{}", "tasks/{}/{}", "metrics", "favicon.ico", "tasks", "tasks", "tasks/{}", "cors",
                           "tasks/", "cors"])
 
+# 2,000 requests over sockets: longer than `make test-fast` allows (it still runs in `make test`).
+pytestmark = pytest.mark.slow
+
 
 def _percent_encoded(data: bytes) -> str:
     return "".join(f"%{byte:02X}" for byte in data)
