@@ -15,8 +15,8 @@ DEV_STAMP := $(DEV_VENV)/.installed-requirements-dev
 PIP_INSTALL := -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes
 
 # System packages `make test` needs (etcd: lock tests; chromium: the page; docker-compose: config check; openssl:
-# TLS tests), and those of the optional targets (wrk: `make bench`).
-TEST_APT_PACKAGES := etcd-server chromium chromium-driver docker-compose openssl
+# TLS tests; curl: the docs' sessions), and those of the optional targets (wrk: `make bench`).
+TEST_APT_PACKAGES := etcd-server chromium chromium-driver docker-compose openssl curl
 # `make docker-test`: a private Docker engine, and debootstrap for the locally made base images.
 DOCKER_APT_PACKAGES := docker.io debootstrap
 ALL_APT_PACKAGES := python3 python3-venv $(TEST_APT_PACKAGES) $(DOCKER_APT_PACKAGES) wrk
@@ -28,7 +28,7 @@ FAST_SELECTION := not slow and $(TEST_SELECTION)
 MARKERS ?= $(TEST_SELECTION)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast test-loaded test-contract docker-test lint typecheck pytest coverage lock prepare install-requirements \
+.PHONY: help docs run test test-fast test-loaded test-contract docker-test lint typecheck pytest coverage lock prepare install-requirements \
 	system-packages certs clean bench profile bench-logging etcd bench-locks
 
 help:  ## This list
@@ -77,6 +77,9 @@ system-packages:  ## System packages the tests need, when missing (PACKAGES="...
 
 install-requirements:  ## Every system package any target uses (tests, wrk for bench)
 	@$(MAKE) --no-print-directory system-packages PACKAGES="$(ALL_APT_PACKAGES)"
+
+docs: $(DEV_STAMP)  ## Regenerate the settings tables of README.md and docs/settings.md from SETTINGS
+	@$(DEV_PY) -m tests.support.settings_table
 
 lock:  ## Regenerate requirements.txt and requirements-dev.txt (hashes) from the .in files (UPGRADE=1 for newest)
 	@[ -x $(DEV_VENV)/bin/uv ] || $(MAKE) --no-print-directory $(DEV_STAMP)

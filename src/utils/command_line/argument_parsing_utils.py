@@ -205,6 +205,20 @@ class _OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see -h)\n")
 
 
+def default_text(setting: Setting) -> str:
+    """A setting's default as `-h` and the docs' settings table show it (`on`/`off`, `unset`, paths relative)."""
+    default = getattr(getattr(ApplicationContext(), setting.group), setting.attr)
+    if isinstance(default, bool):
+        return "on" if default else "off"
+    if default is None:
+        return "unset"
+    if isinstance(default, Path) and default.is_relative_to(PROJECT_ROOT):
+        return default.relative_to(PROJECT_ROOT).as_posix()
+    if isinstance(default, tuple):
+        return ",".join(default)
+    return str(default)
+
+
 class ArgumentParsingUtils:
     """Builds the `ApplicationContext` from argv, the environment and the YAML file."""
 
@@ -217,20 +231,17 @@ class ArgumentParsingUtils:
         )
         parser.add_argument("--config", help="YAML settings file (keys: the flag names, plus `logging:` for a "
                             "dictConfig) (env: TB_CONFIG)")
-        defaults = ApplicationContext()
         for setting in SETTINGS:
-            default = getattr(getattr(defaults, setting.group), setting.attr)
-            if isinstance(default, Path):
-                default = default.relative_to(PROJECT_ROOT) if default.is_relative_to(PROJECT_ROOT) else default
-            if isinstance(default, tuple):
-                default = ",".join(default)
             flags = [f"--{setting.name}"]
             if "_" in setting.name:
                 flags.append("--" + setting.name.replace("_", "-"))
-            help_text = f"{setting.help} (env: {', '.join(setting.env)}; default: {default})"
+            help_text = f"{setting.help} (env: {', '.join(setting.env)}; default: {default_text(setting)})"
             if setting.switch:
-                parser.add_argument(*flags, dest=setting.name, action=argparse.BooleanOptionalAction,
-                                    default=None, help=help_text)
+                # `--ssl`, `--ssl off` (any boolean word, as in the environment) and `--no-ssl`.
+                parser.add_argument(*flags, dest=setting.name, nargs="?", const="true", default=None,
+                                    metavar="on|off", help=help_text)
+                parser.add_argument(*(f"--no-{flag[2:]}" for flag in flags), dest=setting.name,
+                                    action="store_const", const="false", help=f"same as --{setting.name} off")
             else:
                 parser.add_argument(*flags, dest=setting.name, default=None, metavar=setting.name.upper(),
                                     help=help_text)

@@ -1,4 +1,4 @@
-"""The README's Docker and Heroku sections describe the files as they are: images, command, user, ports, the
+"""docs/deployment.md's Docker and Heroku sections describe the files as they are: images, command, user, ports, the
 Procfile line, and the make targets and commands they show."""
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from tests.support.deployment_files import (
     runtime_stage,
 )
 
-README = (PROJECT_ROOT / "README.md").read_text()
+DEPLOYMENT = (PROJECT_ROOT / "docs" / "deployment.md").read_text()
 
 
 def section(name: str) -> str:
-    start = README.index(f"<!-- section: {name} -->")
-    end = README.find("<!-- section:", start + 1)
-    return README[start:end if end != -1 else None]
+    start = DEPLOYMENT.index(f"<!-- section: {name} -->")
+    end = DEPLOYMENT.find("<!-- section:", start + 1)
+    return DEPLOYMENT[start:end if end != -1 else None]
 
 
 def test_docker_section_names_the_images_the_files_use() -> None:

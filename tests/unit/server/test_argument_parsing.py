@@ -156,3 +156,12 @@ def test_bad_start_exits_non_zero_with_one_line(argv: list[str]) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("server.py: error:")
     assert result.stdout == ""
+
+
+def test_a_switch_takes_a_boolean_word_or_its_no_form() -> None:
+    assert ArgumentParsingUtils.parse(["--example_jobs", "off"], environ={}).server.example_jobs is False
+    assert ArgumentParsingUtils.parse(["--example-jobs", "on"], environ={}).server.example_jobs is True
+    assert ArgumentParsingUtils.parse(["--no-example_jobs"], environ={}).server.example_jobs is False
+    assert ArgumentParsingUtils.parse(["--ssl", "--port", "8443"], environ={}).server.ssl is True
+    with pytest.raises(SettingsError, match=r"example_jobs .*'maybe' is not a boolean"):
+        ArgumentParsingUtils.parse(["--example_jobs", "maybe"], environ={})
