@@ -58,6 +58,8 @@ class CustomRequestHandler(ConditionalRequests):
     """Base request handler: subclass it, set `SUPPORTED_METHODS`/`CORS_ENABLED`, define `get`/`post`/..."""
 
     CORS_ENABLED = False
+    #: Sent on every answer of the handler, errors included; a handler that serves HTML sets its own.
+    CONTENT_SECURITY_POLICY: str | None = None
 
     request_id: str
     trace_context: TraceContext
@@ -107,6 +109,8 @@ class CustomRequestHandler(ConditionalRequests):
             self._body_size = 0
         self.set_header("X-Request-ID", self.request_id)
         set_security_headers(self, self.context.server.ssl)
+        if self.CONTENT_SECURITY_POLICY:
+            self.set_header("Content-Security-Policy", self.CONTENT_SECURITY_POLICY)
         if self.CORS_ENABLED:
             self._set_cors_headers()
 
