@@ -272,9 +272,10 @@
       answer = await api("GET", taskPath(id));
     } catch (error) {
       if (error.status === 404) {
+        const { title } = entries.get(id).task;
         entries.delete(id);
         total -= 1;
-        throw new Conflict(`“${entries.get(id).task.title}” was deleted elsewhere meanwhile.`);
+        throw new Conflict(`“${title}” was deleted elsewhere meanwhile.`);
       }
       throw error;
     }
@@ -301,12 +302,13 @@
   // After a failed action: the task as the server last said (with the person's draft if they were editing),
   // the message next to it, and Retry when trying again may help (not for a refused value: 400).
   function failed(id, action, error, retry, draft) {
+    const wasHere = focusedOn(id);
     if (!entries.has(id)) { // deleted elsewhere
       rememberNeighbour(id);
       replaceItem(id, null);
       updateSummary();
       setStatus(error.message);
-      focusNeighbour();
+      if (wasHere) focusNeighbour();
       return;
     }
     replaceItem(id, draft ? editItem(id, draft) : viewItem(id, entries.get(id).task));
@@ -318,7 +320,7 @@
     const editor = item.querySelector("form");
     if (editor && retryable) retry = () => editor.requestSubmit(); // what the person has typed by then
     const retryButton = messageNextTo(editor || item, text, retryable ? retry : null);
-    (retryButton || item.querySelector(".edit-title") || item.querySelector(".toggle")).focus();
+    if (wasHere) (retryButton || item.querySelector(".edit-title") || item.querySelector(".toggle")).focus();
   }
 
   // Whether the person is at this task: focus inside it (or lost to the page when a control was replaced).
