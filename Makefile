@@ -20,6 +20,9 @@ TEST_APT_PACKAGES := etcd-server chromium chromium-driver docker-compose openssl
 # `make docker-test`: a private Docker engine, and debootstrap for the locally made base images.
 DOCKER_APT_PACKAGES := docker.io debootstrap
 ALL_APT_PACKAGES := python3 python3-venv $(TEST_APT_PACKAGES) $(DOCKER_APT_PACKAGES) wrk
+# axe-core (npm) for the browser tests' accessibility checks, pinned by the lock file beside those tests.
+BROWSER_TESTS := tests/integration/browser
+BROWSER_DEPS := $(BROWSER_TESTS)/node_modules/.installed
 
 # Test selections. Suites with their own target (docker, cluster, contract) stay out of `make test`; `make test-fast` also
 # leaves out the tests that wait out real timeouts (slow).
@@ -29,7 +32,7 @@ MARKERS ?= $(TEST_SELECTION)
 
 .DEFAULT_GOAL := help
 .PHONY: help docs run test test-fast test-loaded test-contract docker-test lint typecheck pytest coverage lock prepare install-requirements \
-	system-packages certs clean bench profile bench-logging etcd bench-locks
+	system-packages browser-deps certs clean bench profile bench-logging etcd bench-locks
 
 help:  ## This list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -81,6 +84,15 @@ install-requirements:  ## Every system package any target uses (tests, wrk for b
 docs: $(DEV_STAMP)  ## Regenerate the settings tables of README.md and docs/settings.md from SETTINGS
 	@$(DEV_PY) -m tests.support.settings_table
 
+# npm comes with Node.js packages that conflict with Debian's own npm package: that one only when npm is missing.
+$(BROWSER_DEPS): $(BROWSER_TESTS)/package-lock.json
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory system-packages PACKAGES=npm
+	@echo "==> installing axe-core for the browser tests ($(BROWSER_TESTS)/package-lock.json)"
+	@npm ci --prefix $(BROWSER_TESTS) --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+browser-deps: $(BROWSER_DEPS)  ## axe-core from npm for the browser tests (make test installs it when missing)
+
 lock:  ## Regenerate requirements.txt and requirements-dev.txt (hashes) from the .in files (UPGRADE=1 for newest)
 	@[ -x $(DEV_VENV)/bin/uv ] || $(MAKE) --no-print-directory $(DEV_STAMP)
 	@echo "==> locking requirements.in -> requirements.txt, requirements-dev.in -> requirements-dev.txt"
@@ -122,7 +134,7 @@ test: system-packages $(DEV_STAMP)  ## Lint, strict type check, then the suite w
 	@$(MAKE) --no-print-directory lint typecheck
 	@$(MAKE) --no-print-directory coverage
 
-test-fast: system-packages $(DEV_STAMP)  ## The suite without the slow tests (no lint, no coverage), < 30 s
+test-fast: system-packages $(DEV_STAMP) $(BROWSER_DEPS)  ## The suite without the slow tests (no lint, no coverage), < 30 s
 	@echo "==> testing: pytest, without slow, docker and cluster tests"
 	@$(DEV_PY) -m pytest -q -m "$(FAST_SELECTION)" $(ARGS)
 
@@ -147,10 +159,10 @@ lint: $(DEV_STAMP)  ## ruff check
 typecheck: $(DEV_STAMP)  ## mypy, strict
 	@$(DEV_PY) -m mypy
 
-pytest: $(DEV_STAMP)  ## pytest with ARGS, no coverage (ARGS="tests/unit -x")
+pytest: $(DEV_STAMP) $(BROWSER_DEPS)  ## pytest with ARGS, no coverage (ARGS="tests/unit -x")
 	@$(DEV_PY) -m pytest $(ARGS)
 
-coverage: $(DEV_STAMP)  ## The suite under coverage, with a per-file report (MARKERS="not docker and ...", ARGS)
+coverage: $(DEV_STAMP) $(BROWSER_DEPS)  ## The suite under coverage, with a per-file report (MARKERS="not docker and ...", ARGS)
 	@rm -f .coverage .coverage.*
 	@$(DEV_PY) -m coverage run -m pytest -m "$(MARKERS)" $(ARGS)
 	@$(DEV_PY) -m coverage combine -q

@@ -8,7 +8,16 @@ from typing import Any
 
 import pytest
 
-from tests.integration.browser.page_driver import CHROMEDRIVER, CHROMIUM, DESKTOP, PHONE, Page, Screen, TaskApi, chromium
+from tests.integration.browser.page_driver import (
+    CHROMEDRIVER,
+    CHROMIUM,
+    DESKTOP,
+    PHONE,
+    Page,
+    Screen,
+    TaskApi,
+    chromium,
+)
 from tests.support.server_process import ServerProcess
 
 

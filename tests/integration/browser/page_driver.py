@@ -91,7 +91,8 @@ class Page:
                   or self.find("#status").is_displayed(), "the list never loaded")
 
     def find(self, css: str) -> WebElement:
-        return self.driver.find_element(By.CSS_SELECTOR, css)
+        found: WebElement = self.driver.find_element(By.CSS_SELECTOR, css)
+        return found
 
     def items(self) -> list[WebElement]:
         return list(self.driver.find_elements(By.CSS_SELECTOR, "#task-list > li"))
@@ -101,22 +102,29 @@ class Page:
                 if not item.find_elements(By.CLASS_NAME, "editor")]
 
     def item(self, title: str) -> WebElement:
-        def found(_: Any) -> WebElement | bool:
+        def found(_: Any) -> WebElement | None:
             for item in self.items():
                 spans = item.find_elements(By.CLASS_NAME, "title")
                 if spans and spans[0].text == title:
                     return item
-            return False
-        return self.wait(found, lambda: f"no task titled {title!r}; shown: {self.titles()}")
+            return None
+        item = self.wait(found, lambda: f"no task titled {title!r}; shown: {self.titles()}")
+        assert item is not None
+        return item
 
     def in_item(self, title: str, css: str) -> WebElement:
-        return self.item(title).find_element(By.CSS_SELECTOR, css)
+        inside: WebElement = self.item(title).find_element(By.CSS_SELECTOR, css)
+        return inside
 
-    def editor(self) -> WebElement:
-        return self.wait(lambda driver: driver.find_element(By.CSS_SELECTOR, "#task-list form.editor"))
+    def editor(self, with_message: bool = False) -> WebElement:
+        """The open editor (once it shows a message, with `with_message`)."""
+        css = "#task-list form.editor" + (":has(.message)" if with_message else "")
+        editor: WebElement = self.wait(lambda driver: driver.find_element(By.CSS_SELECTOR, css), f"no {css}")
+        return editor
 
     def focused(self) -> WebElement:
-        return self.driver.switch_to.active_element
+        active: WebElement = self.driver.switch_to.active_element
+        return active
 
     def focus_is(self, css: str, title: str | None = None) -> bool:
         """Whether keyboard focus is on `css` (inside the task titled `title`, when given)."""

@@ -44,7 +44,7 @@ def test_an_edit_based_on_an_old_view_keeps_the_draft(page: Page, api: TaskApi) 
     title = page.editor().find_element(By.CLASS_NAME, "edit-title")
     api.patch(task_id, {"description": "second draft"})  # while this person is typing
     title.send_keys(" for Monday", Keys.ENTER)
-    editor = page.editor()
+    editor = page.editor(with_message=True)
     message = editor.find_element(By.CLASS_NAME, "message").text
     assert message.startswith("Changed elsewhere meanwhile: description is now “second draft”.")
     assert editor.find_element(By.CLASS_NAME, "edit-title").get_attribute("value") == "Report for Monday"
@@ -81,8 +81,7 @@ def test_with_the_server_stopped_the_page_says_so_and_retry_works_when_it_is_bac
         # An edit that fails keeps what the person typed.
         page.in_item("Water plants", ".edit").click()
         page.editor().find_element(By.CLASS_NAME, "edit-title").send_keys(" and herbs", Keys.ENTER)
-        editor = page.wait(lambda _: page.editor() if page.editor().find_elements(By.CLASS_NAME, "message")
-                           else False)
+        editor = page.editor(with_message=True)
         assert editor.find_element(By.CLASS_NAME, "edit-title").get_attribute("value") == "Water plants and herbs"
         # Adding fails next to the form, the typed title stays.
         page.find("#task-title").send_keys("Call mum", Keys.ENTER)
