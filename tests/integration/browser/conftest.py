@@ -28,7 +28,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
             if missing:
                 item.add_marker(pytest.mark.skip(
-                    reason="needs the chromium and chromium-driver packages (make install-requirements)"))
+                    reason="needs the chromium and chromium-driver packages (`make test` installs them)"))
 
 
 @pytest.fixture(scope="session")
