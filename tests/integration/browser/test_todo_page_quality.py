@@ -65,6 +65,7 @@ def test_axe_finds_no_violations_empty_with_varied_tasks_and_while_editing(page:
 def test_eight_varied_tasks_fit_a_phone_and_a_desktop(page: Page, api: TaskApi, screen: Screen) -> None:
     seed(api, VARIED_TASKS)
     page.open()
+    page.wait(lambda _: len(page.items()) == 8, lambda: f"shown: {page.titles()}")
     heights = [round(item.rect["height"]) for item in page.items()]
     page_height = int(page.driver.execute_script("return document.documentElement.scrollHeight"))
     wide = int(page.driver.execute_script("return document.documentElement.scrollWidth"))
@@ -72,7 +73,7 @@ def test_eight_varied_tasks_fit_a_phone_and_a_desktop(page: Page, api: TaskApi, 
     page.screenshot("varied")
     assert len(heights) == 8
     assert max(heights) < 200, heights
-    assert wide <= screen.width  # nothing sticks out sideways
+    assert wide <= screen.width, wide  # nothing sticks out sideways
     if screen == PHONE:
         assert page_height < 2000, page_height
     # Each title gets most of the row's width (not a column a letter wide).
