@@ -39,6 +39,7 @@ class ServerSettings:
     api_token: str | None = field(default=None, repr=False)
     cors_origins: tuple[str, ...] = ("*",)
     loop: str = "asyncio"
+    examples: bool = True
     example_jobs: bool = True
     locking_hold_seconds: float = 2.0
     metrics: bool = True

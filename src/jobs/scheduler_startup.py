@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 from src.jobs.job_setup_hook import load_job_setup
@@ -15,17 +15,21 @@ from src.utils.concurrency.single_process_coroutine import single_process_name
 logger = logging.getLogger("tornado_boilerplate.jobs")
 
 
+# What a feature schedules at start-up (the examples feature: `Scheduler.example_set_up()`).
+JobSetUp = Callable[[Scheduler, ApplicationContext], None]
+
+
 @asynccontextmanager
-async def scheduler_component(context: ApplicationContext,
+async def scheduler_component(context: ApplicationContext, job_setups: Sequence[JobSetUp] = (),
                               environ: Mapping[str, str] = os.environ) -> AsyncIterator[Scheduler]:
-    """The process's `Scheduler.get()`, with the jobs scheduled before start-up, the example jobs unless
-    --no-example_jobs, then the TB_JOB_SETUP jobs. Warns once when single-process jobs will run in every process
+    """The process's `Scheduler.get()`, with the jobs scheduled before start-up, the features' jobs
+    (`job_setups`), then the TB_JOB_SETUP jobs. Warns once when single-process jobs will run in every process
     (no lock server)."""
     scheduler = Scheduler.get()
     try:
         scheduler.start()
-        if context.server.example_jobs:
-            scheduler.example_set_up()
+        for set_up in job_setups:
+            set_up(scheduler, context)
         job_setup = load_job_setup(environ)
         if job_setup is not None:
             job_setup(scheduler)

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from src.model.errors import BadRequestError
+from src.model.json_types import json_type_name
 
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 10_000
@@ -75,7 +76,7 @@ def _title(value: Any) -> str:
     if value is None:
         raise BadRequestError("field 'title' is required")
     if not isinstance(value, str):
-        raise BadRequestError(f"field 'title' must be a string, not {_json_type(value)}")
+        raise BadRequestError(f"field 'title' must be a string, not {json_type_name(value)}")
     if not value.strip():
         raise BadRequestError("field 'title' must not be empty")
     if len(value) > TITLE_MAX_LENGTH:
@@ -87,7 +88,7 @@ def _description(value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise BadRequestError(f"field 'description' must be a string, not {_json_type(value)}")
+        raise BadRequestError(f"field 'description' must be a string, not {json_type_name(value)}")
     if len(value) > DESCRIPTION_MAX_LENGTH:
         raise BadRequestError(
             f"field 'description' must be at most {DESCRIPTION_MAX_LENGTH} characters (got {len(value)})")
@@ -98,7 +99,7 @@ def _priority(value: Any) -> Priority:
     if value is None:
         return Priority.NONE
     if not isinstance(value, str):
-        raise BadRequestError(f"field 'priority' must be one of {_ALLOWED_PRIORITIES}, not {_json_type(value)}")
+        raise BadRequestError(f"field 'priority' must be one of {_ALLOWED_PRIORITIES}, not {json_type_name(value)}")
     priority = PRIORITY_BY_VALUE.get(value)
     if priority is None:
         raise BadRequestError(f"field 'priority' must be one of {_ALLOWED_PRIORITIES}")
@@ -109,7 +110,7 @@ def _completed(value: Any) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise BadRequestError(f"field 'completed' must be a boolean, not {_json_type(value)}")
+        raise BadRequestError(f"field 'completed' must be a boolean, not {json_type_name(value)}")
     return value
 
 
@@ -123,21 +124,8 @@ def _due_date(value: Any) -> int | None:
             raise BadRequestError(f"field 'due_date' must be a whole number of epoch seconds (got {value!r})")
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRequestError(f"field 'due_date' must be a whole number of epoch seconds, not {_json_type(value)}")
+        raise BadRequestError(f"field 'due_date' must be a whole number of epoch seconds, not {json_type_name(value)}")
     if not DUE_DATE_MIN <= value <= DUE_DATE_MAX:
         raise BadRequestError("field 'due_date' is out of range (years 1 to 9999)")
     return value
 
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, Mapping):
-        return "an object"
-    return type(value).__name__

@@ -31,6 +31,7 @@ from src.model.errors import (
 from src.request_handlers import request_framing
 from src.request_handlers.conditional_requests import ConditionalRequests
 from src.request_handlers.json_body import encode_json, parse_json_object
+from src.request_handlers.query_arguments import QueryArguments
 from src.request_handlers.request_guards import (
     WWW_AUTHENTICATE,
     RequestDeadline,
@@ -54,7 +55,7 @@ _CORS_EXPOSED_HEADERS = "Location, ETag, X-Request-ID, X-Total-Count"
 
 
 @stream_request_body
-class CustomRequestHandler(ConditionalRequests):
+class CustomRequestHandler(ConditionalRequests, QueryArguments):
     """Base request handler: subclass it, set `SUPPORTED_METHODS`/`CORS_ENABLED`, define `get`/`post`/..."""
 
     CORS_ENABLED = False
@@ -117,6 +118,7 @@ class CustomRequestHandler(ConditionalRequests):
     def prepare(self) -> Awaitable[None] | None:
         # Runs in the request's own task (set_default_headers may not), so the context is (re)bound here.
         request_context.bind(self.request_id, self.log_fields, self.trace_context)
+        request_context.add_path_ids(self.path_kwargs)  # `task_id=...` on the log line of `/tasks/{task_id}`
         # Framing is checked here, before anything uses it, so a malformed request gets a JSON 4xx and not
         # Tornado's bare 400 (or a 500 from parsing it ourselves).
         request_framing.check_request(self.request)

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from src.model.errors import BadRequestError
+from src.model.json_types import json_type_name
 
 MAX_JSON_DEPTH = 32
 
@@ -62,7 +63,7 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
     if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(document):
         raise BadRequestError("request body is not valid JSON: a \\u escape is an unpaired UTF-16 surrogate")
     if not isinstance(document, dict):
-        raise BadRequestError(f"request body must be a JSON object, not {_json_type(document)}")
+        raise BadRequestError(f"request body must be a JSON object, not {json_type_name(document)}")
     return document
 
 
@@ -93,7 +94,3 @@ def _has_lone_surrogate(value: Any) -> bool:
         return any(_has_lone_surrogate(item) for item in value)
     return False
 
-
-def _json_type(value: Any) -> str:
-    names = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
-    return "null" if value is None else names.get(type(value), type(value).__name__)

@@ -8,12 +8,9 @@ ETag is Tornado's, over the body. Errors are the project's JSON shape.
 
 from __future__ import annotations
 
-from src.model.errors import BadRequestError
 from src.request_handlers.custom_request_handler import CustomRequestHandler
-from src.service.task_service import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, TaskService
+from src.service.task_service import TaskService
 from src.utils.logging import request_context
-
-_LOGGED_ID_LENGTH = 64
 
 
 class TaskHandlerBase(CustomRequestHandler):
@@ -22,19 +19,6 @@ class TaskHandlerBase(CustomRequestHandler):
     def initialize(self, tasks: TaskService) -> None:
         self.tasks = tasks
 
-    def integer_argument(self, name: str, default: int, minimum: int, maximum: int | None = None) -> int:
-        """A query argument that must be a whole number in range; 400 naming it otherwise."""
-        text = self.get_query_argument(name, None)
-        if text is None or text == "":
-            return default
-        bounds = f"{minimum}-{maximum}" if maximum is not None else f">= {minimum}"
-        try:
-            value = int(text)
-        except ValueError:
-            raise BadRequestError(f"query argument '{name}' must be a whole number ({bounds})") from None
-        if value < minimum or (maximum is not None and value > maximum):
-            raise BadRequestError(f"query argument '{name}' must be {bounds} (got {value})")
-        return value
 
 
 class TodoListRequestHandler(TaskHandlerBase):
@@ -44,8 +28,7 @@ class TodoListRequestHandler(TaskHandlerBase):
     SUPPORTED_METHODS = ("GET", "POST", "OPTIONS")
 
     async def get(self) -> None:
-        limit = self.integer_argument("limit", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
-        offset = self.integer_argument("offset", 0, 0)
+        offset, limit = self.paging_arguments()
         page = await self.tasks.list(offset=offset, limit=limit)
         body = {task.id: task.to_json() for task in page.tasks}
         self.make_response(body, headers={"X-Total-Count": str(page.total)})
@@ -61,12 +44,6 @@ class TodoListEntryRequestHandler(TaskHandlerBase):
     (200 + ETag + the task, JSON merge patch), `DELETE /tasks/{id}` (204)."""
 
     SUPPORTED_METHODS = ("GET", "PUT", "PATCH", "DELETE", "OPTIONS")
-
-    def prepare(self) -> None:
-        super().prepare()
-        task_id = self.path_kwargs.get("task_id")
-        if task_id is not None:
-            request_context.add_fields(task_id=task_id[:_LOGGED_ID_LENGTH])
 
     async def get(self, task_id: str) -> None:
         stored = await self.tasks.get_versioned(task_id)

@@ -92,7 +92,8 @@ async def start_components(context: ApplicationContext, lifecycle: Lifecycle,
     # One outbound HTTP client per process (max_clients, default timeouts); closed at shutdown, never per call.
     http_client = await lifecycle.start("http_client", GenericHTTPConnector.component(context.http_client))
     # Last: its jobs may use everything above.
-    scheduler = await lifecycle.start("scheduler", scheduler_component(context))
+    job_setups = [feature.jobs for feature in features if feature.jobs is not None]
+    scheduler = await lifecycle.start("scheduler", scheduler_component(context, job_setups))
     components = compose(Components(context, database, http_client, scheduler, lock_manager, health_checks,
                                     accounting=accounting), features)
     for feature in features:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from tornado.web import RequestHandler
 
+from src.jobs.scheduler_startup import JobSetUp
 from src.lifecycle import HealthCheck
 
 if TYPE_CHECKING:
@@ -43,4 +44,6 @@ class Feature:
     health_checks: Callable[[Components], Mapping[str, HealthCheck]] = _no_health_checks
     # Run once per worker at start-up, in order, after every feature's services are built.
     start_up: Sequence[StartUpWork] = ()
+    # Jobs it schedules on the worker's Scheduler when that starts.
+    jobs: JobSetUp | None = None
     example: bool = False

@@ -38,7 +38,8 @@ class Router:
 
     @staticmethod
     def features(context: ApplicationContext) -> list[Feature]:
-        return list(FEATURES)
+        """The features this server runs: every one, without the examples under `--no-examples`."""
+        return [feature for feature in FEATURES if context.server.examples or not feature.example]
 
     @staticmethod
     def route_map(components: Components, features: list[Feature] | None = None) -> RouteMap:

@@ -12,12 +12,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from src.database.daos.task_dao import TaskDAO
+from src.model.paging import DEFAULT_PAGE_SIZE, check_page
 from src.model.task import Task
 from src.model.versioned import Versioned
 from src.utils.json_merge_patch import apply_merge_patch
-
-DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
 
 
 @dataclass(frozen=True)
@@ -32,8 +30,7 @@ class TaskService:
 
     async def list(self, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> TaskPage:
         """Tasks in creation order, `limit` of them from `offset`, and how many there are in all."""
-        if not 1 <= limit <= MAX_PAGE_SIZE or offset < 0:
-            raise ValueError(f"limit must be 1-{MAX_PAGE_SIZE} and offset >= 0")
+        check_page(offset, limit)
         total = await self.dao.count()
         tasks = await self.dao.list_page(offset, limit) if offset < total else []
         return TaskPage(tasks, total)

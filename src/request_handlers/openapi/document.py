@@ -16,9 +16,9 @@ from typing import Any
 
 from tornado.web import RequestHandler, StaticFileHandler
 
+from src.model.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from src.request_handlers.openapi.operations import JSON, OPERATIONS, PATH_PARAMETERS, Operation, ref
 from src.request_handlers.openapi.schemas import SCHEMAS
-from src.service.task_service import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from src.utils.route_templates import route_template
 
 TITLE = "tornado-boilerplate"

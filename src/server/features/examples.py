@@ -1,11 +1,13 @@
 """The examples: the page at `/`, CORS at `/cors`, a distributed lock at `/locking/{id}`, an outbound call at
-`/client`. Marked `example=True`: removing this feature's line from the Router removes them all."""
+`/client`, and the example jobs. Marked `example=True`: `--no-examples` leaves them out, and deleting this
+feature's line from the Router (then its modules) removes them all."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from src.http_connectors.example_client_connector import ExampleClientConnector
+from src.jobs.scheduler import Scheduler
 from src.request_handlers.cors_example import ExampleCORSHandler
 from src.request_handlers.example_client import ExampleClientHandler
 from src.request_handlers.locking_example import ExampleLockingHandler
@@ -13,6 +15,7 @@ from src.request_handlers.view_example import ExampleViewHandler
 from src.server.components import Components
 from src.server.feature import Feature, RouteMap
 from src.service.example_client_service import ExampleClientService
+from src.settings import ApplicationContext
 
 
 def services(components: Components) -> Sequence[object]:
@@ -36,4 +39,10 @@ def routes(components: Components) -> RouteMap:
     }
 
 
-FEATURE = Feature("examples", routes, services, example=True)
+def schedule_jobs(scheduler: Scheduler, context: ApplicationContext) -> None:
+    """The spec's example jobs, unless --no-example_jobs."""
+    if context.server.example_jobs:
+        scheduler.example_set_up()
+
+
+FEATURE = Feature("examples", routes, services, jobs=schedule_jobs, example=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
@@ -62,3 +63,12 @@ def fields() -> dict[str, Any]:
     """The current request's fields (a copy), empty outside a request."""
     current = _fields.get()
     return dict(current) if current else {}
+
+
+_LOGGED_ID_LENGTH = 64
+
+
+def add_path_ids(path_kwargs: Mapping[str, object]) -> None:
+    """The ids a route captured (`task_id`, `resource_id`...) on the log line, cut short: a path can be long."""
+    add_fields(**{name: value[:_LOGGED_ID_LENGTH] for name, value in path_kwargs.items()
+                  if name.endswith("_id") and isinstance(value, str)})

@@ -12,6 +12,7 @@ from src.jobs.job_setup_hook import load_job_setup
 from src.jobs.scheduler import Scheduler
 from src.jobs.scheduler_startup import scheduler_component
 from src.lifecycle import Lifecycle
+from src.server.features import examples
 from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
 
 registered: list[Scheduler] = []
@@ -24,7 +25,8 @@ def record_setup(scheduler: Scheduler) -> None:
 def start(argv: list[str], environ: dict[str, str]) -> tuple[Scheduler, list[str]]:
     async def scenario() -> tuple[Scheduler, list[str]]:
         lifecycle = Lifecycle()
-        scheduler = await lifecycle.start("scheduler", scheduler_component(ArgumentParsingUtils.parse(argv, {}),
+        context = ArgumentParsingUtils.parse(argv, {})
+        scheduler = await lifecycle.start("scheduler", scheduler_component(context, [examples.schedule_jobs],
                                                                            environ))
         names = sorted(handle.name for handle in scheduler.jobs())
         await lifecycle.shutdown()
