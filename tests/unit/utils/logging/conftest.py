@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from src.utils.logging.record_attributes import install_record_factory, set_worker_label
-from tests.unit.logging.helpers import LineCollector
+from tests.unit.utils.logging.helpers import LineCollector
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from tornado.httpclient import HTTPRequest
 from src.utils.logging import request_context
 from src.utils.logging.trace_context import TraceContext, incoming_trace, parse_traceparent
 from tests.unit.http_connectors.test_generic_http_connector import URL, connector, ok, run
-from tests.unit.logging.test_access_log import AccessLogTestCase
+from tests.unit.utils.logging.test_access_log import AccessLogTestCase
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 VALID = f"00-{TRACE_ID}-00f067aa0ba902b7-01"

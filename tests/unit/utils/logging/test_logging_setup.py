@@ -17,7 +17,7 @@ from src.utils.logging.buffered_handlers import BufferedRotatingFileHandler, Buf
 from src.utils.logging.formatter import LogfmtFormatter
 from src.utils.logging.logger import Logger
 from src.utils.logging.logging_setup import configure_logging, flush_logging, log_file_path
-from tests.unit.logging.helpers import settings
+from tests.unit.utils.logging.helpers import settings
 
 pytestmark = pytest.mark.usefixtures("clean_logging")
 

@@ -6,7 +6,7 @@ import logging
 
 from src.utils.logging import logfmt
 from src.utils.logging.logger import Logger
-from tests.unit.logging.helpers import LineCollector
+from tests.unit.utils.logging.helpers import LineCollector
 
 
 def test_class_attributes_are_the_logging_defaults() -> None:

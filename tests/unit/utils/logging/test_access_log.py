@@ -23,7 +23,7 @@ from src.utils.logging.access_log import log_request
 from src.utils.logging.logger import Logger
 from src.utils.logging.record_attributes import install_record_factory
 from tests.support.components import make_components
-from tests.unit.logging.helpers import LineCollector
+from tests.unit.utils.logging.helpers import LineCollector
 
 
 async def find_task(task_id: str) -> dict[str, str]:

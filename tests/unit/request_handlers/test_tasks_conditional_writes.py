@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.unit.tasks.test_tasks_api import TasksTestCase
+from tests.unit.request_handlers.test_tasks import TasksTestCase
 
 MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
 

@@ -10,7 +10,7 @@ import re
 from src.utils.logging import logfmt, request_context
 from src.utils.logging.formatter import LogfmtFormatter
 from src.utils.logging.record_attributes import set_worker_label
-from tests.unit.logging.helpers import LineCollector
+from tests.unit.utils.logging.helpers import LineCollector
 
 
 def test_a_plain_record_is_one_logfmt_line(collector: LineCollector) -> None:

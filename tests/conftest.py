@@ -1,0 +1,43 @@
+"""Fixtures every test may use, and the one way to write an async test: a plain `async def test_...`, run in a
+fresh event loop under `asyncio.run` (tests/support/async_tests.py), bounded in time. Tests that serve HTTP in
+process use `AsyncHTTPTestCase` with `ApplicationFactory.create(make_components(...))` (tests/support).
+
+- `store`: an empty embedded database in the test's own folder, closed afterwards;
+- `components`: `Components` over that store, composed from the Router's features as start-up composes them;
+- `app`: the `tornado.web.Application` the server would serve with those components.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tornado.web import Application
+
+from src.database.embedded import EmbeddedClient, EmbeddedDatabase
+from src.server.application_factory import ApplicationFactory
+from src.server.components import Components
+from tests.support.async_tests import pytest_pyfunc_call
+from tests.support.components import make_components
+
+__all__ = ["app", "components", "pytest_pyfunc_call", "store"]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[EmbeddedDatabase]:
+    client = EmbeddedClient(tmp_path / "data")
+    try:
+        yield client["test"]
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def components(store: EmbeddedDatabase) -> Components:
+    return make_components(database=store)
+
+
+@pytest.fixture
+def app(components: Components) -> Application:
+    return ApplicationFactory.create(components)
