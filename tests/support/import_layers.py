@@ -50,7 +50,7 @@ def layer_of(module: str) -> int | None:
 
 def imports_of(path: Path) -> list[tuple[int, str]]:
     """(line, imported module) of every import in the file, type-checking-only ones included."""
-    found = []
+    found: list[tuple[int, str]] = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
         if isinstance(node, ast.Import):
             found.extend((node.lineno, alias.name) for alias in node.names)
