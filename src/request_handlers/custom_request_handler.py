@@ -30,6 +30,7 @@ from src.model.errors import (
 )
 from src.request_handlers import request_framing
 from src.request_handlers.conditional_requests import ConditionalRequests
+from src.request_handlers.error_messages import ExcInfo, client_message, exc_info_of
 from src.request_handlers.json_body import encode_json, parse_json_object
 from src.request_handlers.query_arguments import QueryArguments
 from src.request_handlers.request_guards import (
@@ -43,8 +44,6 @@ from src.request_handlers.tracked_connection import TrackedConnection
 from src.settings import ApplicationContext
 from src.utils.logging import request_context
 from src.utils.logging.trace_context import TraceContext, incoming_trace
-
-ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 
 # Bodies larger than the limit but announced with Content-Length are refused before they are read; a chunked
 # body is counted as it arrives. Either way the client gets a JSON 413 and the connection is closed.
@@ -145,7 +144,7 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         self._body_size += len(chunk)
         if self._body_size > self.context.server.max_body_size:
             self._body_chunks.clear()
-            self.send_error(413, exc_info=_exc_info(PayloadTooLargeError(
+            self.send_error(413, exc_info=exc_info_of(PayloadTooLargeError(
                 f"request body exceeds the limit of {self.context.server.max_body_size} bytes")))
             return
         self._body_chunks.append(chunk)
@@ -154,7 +153,7 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         if not self._finished:
             seconds = self.context.server.request_timeout
             log_slow_handler(self, seconds)
-            self.send_error(503, exc_info=_exc_info(ServiceUnavailableError(
+            self.send_error(503, exc_info=exc_info_of(ServiceUnavailableError(
                 f"the request took longer than {seconds:g} s")))
 
     def on_finish(self) -> None:
@@ -165,7 +164,7 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
 
     def _answer_body_timeout(self) -> None:
         if not self._finished:
-            self.send_error(408, exc_info=_exc_info(RequestTimeoutError(
+            self.send_error(408, exc_info=exc_info_of(RequestTimeoutError(
                 f"the request body did not arrive within {self.context.server.body_timeout:g} s")))
 
     @property
@@ -228,7 +227,7 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         """The one error shape: {code, message, method, uri, request_id[, trace]} for every error."""
         exc_info = cast("ExcInfo | None", kwargs.get("exc_info"))
         error = exc_info[1] if exc_info else None
-        message = _client_message(status_code, error)
+        message = client_message(status_code, error)
         if isinstance(error, ApiError):
             self.log_fields.update(error.fields)
         if status_code == 405:
@@ -254,7 +253,7 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
     def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
         exc_info = kwargs.get("exc_info")
         if exc_info and isinstance(exc_info[1], NotStartedError):  # before start-up or after shutdown
-            kwargs["exc_info"] = exc_info = _exc_info(ServiceUnavailableError(exc_info[1].public_message))
+            kwargs["exc_info"] = exc_info = exc_info_of(ServiceUnavailableError(exc_info[1].public_message))
         if exc_info and isinstance(exc_info[1], ApiError):
             status_code = exc_info[1].status
         super().send_error(status_code, **kwargs)
@@ -286,17 +285,3 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         self.add_header("Vary", "Origin")
         self.set_header("Access-Control-Expose-Headers", _CORS_EXPOSED_HEADERS)
 
-
-def _exc_info(error: BaseException) -> ExcInfo:
-    try:
-        raise error
-    except BaseException as raised:  # noqa: BLE001 - only to attach a traceback to `error`
-        return (type(raised), raised, cast(TracebackType, raised.__traceback__))
-
-
-def _client_message(status_code: int, error: BaseException | None) -> str:
-    if isinstance(error, ApiError):
-        return error.message
-    if isinstance(error, HTTPError) and error.reason and status_code < 500:
-        return str(error.reason)
-    return http_reasons.get(status_code, "Unknown Error")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sys
 
-from src.utils.command_line.argument_parsing_utils import SETTINGS, default_text
+from src.utils.command_line.argument_parsing_utils import default_text
+from src.utils.command_line.settings_table import SETTINGS
 from tests.support.server_process import PROJECT_ROOT
 
 START = "<!-- settings table: generated from SETTINGS by `make docs`, do not edit -->\n"

@@ -7,7 +7,8 @@ import re
 from typing import Any
 
 from src.settings import ApplicationContext
-from src.utils.command_line.argument_parsing_utils import SETTINGS, ArgumentParsingUtils
+from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
+from src.utils.command_line.settings_table import SETTINGS
 from tests.support.deployment_files import (
     compose,
     compose_server_environment,

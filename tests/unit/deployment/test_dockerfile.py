@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 from src.settings import ApplicationContext
-from src.utils.command_line.argument_parsing_utils import SETTINGS, ArgumentParsingUtils
+from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
+from src.utils.command_line.settings_table import SETTINGS
 from tests.support.deployment_files import (
     PYTHON_VERSION_FILE,
     dockerfile_cmd,

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from src.settings import PROJECT_ROOT, ApplicationContext, SettingsError
-from src.utils.command_line.argument_parsing_utils import SETTINGS, ArgumentParsingUtils
+from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
+from src.utils.command_line.settings_table import SETTINGS
 
 
 def parse(argv: list[str] | None = None, env: dict[str, str] | None = None) -> ApplicationContext:
