@@ -19,7 +19,7 @@ from tests.support.settings_table import PAGES, render, table_in
 MAKEFILE = (PROJECT_ROOT / "Makefile").read_text()
 README = PROJECT_ROOT / "README.md"
 DOC_PAGES = ("settings", "request-handling", "logging", "database", "locks-and-scheduler", "deployment",
-             "performance")
+             "performance", "observability")
 
 
 def shown_server_commands() -> list[tuple[str, str, bool]]:
