@@ -24,6 +24,7 @@ DOCKERD = "/usr/sbin/dockerd"
 # Debian's client, the same release as the daemon (a newer client elsewhere on PATH may speak a newer API).
 DOCKER = "/usr/bin/docker"
 DOCKER_COMPOSE = "docker-compose"
+SETPRIV = "/usr/bin/setpriv"  # util-linux, on every Debian system
 
 
 class DockerError(RuntimeError):
@@ -53,8 +54,11 @@ class DockerEngine:
         for executable in (DOCKERD, DOCKER):
             if not Path(executable).exists():
                 raise DockerError(f"{executable} is missing: `make install-requirements` installs docker.io")
-        command = [DOCKERD, "--data-root", str(self.root / "data"), "--exec-root", str(self.root / "exec"),
-                   "--host", f"unix://{self.socket}", "--pidfile", str(self.root / "dockerd.pid"),
+        # setpriv --pdeathsig: SIGTERM to dockerd if the test process dies (killed by a timeout, say) before its
+        # teardown could stop it, so no daemon outlives the run (it then stops its containers itself).
+        command = [SETPRIV, "--pdeathsig", "TERM", DOCKERD, "--data-root", str(self.root / "data"),
+                   "--exec-root", str(self.root / "exec"), "--host", f"unix://{self.socket}",
+                   "--pidfile", str(self.root / "dockerd.pid"),
                    "--iptables=false", "--bridge=none", "--log-level=warn"]
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,

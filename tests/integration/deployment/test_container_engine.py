@@ -189,3 +189,12 @@ def test_compose_up_waits_for_healthy_dependencies_and_serves_the_spec_session(
     assert health["checks"]["lock_server"]["status"] == "ok"
     replay_the_spec_session(compose_deployment)
     assert call(compose_deployment, "GET", "/tasks").json() == {}
+
+
+def test_the_compose_server_drains_and_exits_0_within_its_grace_period(
+        engine: DockerEngine, compose_deployment: int) -> None:
+    engine.docker("stop", "tb-compose-test_server_1")  # Docker's own 10 s before SIGKILL: less than the 20 s grace
+    state = engine.inspect("tb-compose-test_server_1")["State"]
+    logs = engine.docker("logs", "tb-compose-test_server_1")
+    assert state["ExitCode"] == 0, logs.stdout[-3000:] + logs.stderr[-3000:]
+    assert "all workers stopped" in logs.stdout + logs.stderr
