@@ -36,6 +36,7 @@ import etcd
 
 from src.settings import LockServerSettings
 from src.utils.concurrency.etcd_client import create_client, is_transport_error, unavailable
+from src.utils.concurrency.lock_call import LockCall
 from src.utils.concurrency.lock_errors import (
     ExistingLockError,
     LockServerDisabled,
@@ -120,15 +121,20 @@ class LockManager:
         escaped = "".join(chr(byte) if chr(byte) in _KEY_SAFE else f"~{byte:02X}" for byte in lock_id.encode())
         return f"{self.key_prefix}/{escaped}"
 
-    async def acquire(self, lock_id: str, blocking: bool = True, silent: bool = False, ttl: int | None = None,
-                      timeout: float | None = None) -> bool:
+    def acquire(self, lock_id: str, blocking: bool = True, silent: bool = False, ttl: int | None = None,
+                timeout: float | None = None) -> LockCall[bool]:
         """Take the lock `lock_id`; True once it is held (and refreshed in the background until released).
+        Must be awaited: `if await manager.acquire(...)`; testing the un-awaited call raises `TypeError`.
 
         `blocking=False` answers at once; `blocking=True` waits until the holder releases it or its TTL runs
         out, at most `timeout` seconds when given. When the lock cannot be had, `silent=True` returns False;
         otherwise `ExistingLockError` is raised (`LockTimeoutError`, a subclass, when a timeout ran out).
         `LockServerUnavailable` when etcd does not answer within the client timeout.
         """
+        return LockCall(self._acquire(lock_id, blocking, silent, ttl, timeout), f"acquire({lock_id!r})")
+
+    async def _acquire(self, lock_id: str, blocking: bool, silent: bool, ttl: int | None,
+                       timeout: float | None) -> bool:
         self._ensure_open()
         ttl = self.ttl if ttl is None else int(ttl)
         if ttl < 1:
@@ -155,9 +161,13 @@ class LockManager:
             raise LockTimeoutError(lock_id, timeout)
         raise ExistingLockError(lock_id)
 
-    async def release(self, lock_id: str) -> bool:
+    def release(self, lock_id: str) -> LockCall[bool]:
         """Delete the lock if this process still holds it; False when it does not (never held, or it expired and
-        maybe went to someone else, whose key is left alone). `LockServerUnavailable` leaves the key to its TTL."""
+        maybe went to someone else, whose key is left alone). `LockServerUnavailable` leaves the key to its TTL.
+        Must be awaited, like `acquire`."""
+        return LockCall(self._release(lock_id), f"release({lock_id!r})")
+
+    async def _release(self, lock_id: str) -> bool:
         held = self._held.pop(lock_id, None)
         if held is None:
             return False
