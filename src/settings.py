@@ -106,10 +106,44 @@ class DatabaseSettings:
 @dataclass(frozen=True)
 class LockServerSettings:
     enabled: bool = False
-    host: str = "localhost"
+    host: str = "localhost"  # one etcd member, or several: "h1:2379,h2:2379,h3" (port defaults to `port`)
     port: int = 2379
     ttl: int = 10
     timeout: float = 2.0
+    api: str = "v2"  # "v2" (python-etcd) or "v3" (etcd3gw, the JSON gateway)
+    catch_up: float = 0.0  # slot catch-up deadline, seconds; 0: one period, and at least twice the TTL
+
+    @property
+    def members(self) -> list[tuple[str, int]]:
+        return parse_members(self.host, self.port)
+
+
+def parse_members(text: str, default_port: int) -> list[tuple[str, int]]:
+    """`h1:2379,h2,[::1]:2379` as (host, port) pairs; ValueError names a malformed entry."""
+    members = []
+    for entry in (part.strip() for part in text.split(",")):
+        if not entry:
+            continue
+        host, port = entry, default_port
+        if entry.startswith("["):  # [IPv6]:port
+            host, _, rest = entry[1:].partition("]")
+            if rest:
+                port = _member_port(entry, rest.removeprefix(":"))
+        elif entry.count(":") == 1:
+            host, _, port_text = entry.partition(":")
+            port = _member_port(entry, port_text)
+        if not host:
+            raise ValueError(f"{entry!r} names no host")
+        members.append((host, port))
+    if not members:
+        raise ValueError("must name at least one etcd member (host or host:port)")
+    return members
+
+
+def _member_port(entry: str, text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise ValueError(f"{entry!r}: the port must be a number from 1 to 65535")
+    return int(text)
 
 
 @dataclass(frozen=True)

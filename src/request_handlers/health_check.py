@@ -25,8 +25,9 @@ class HealthCheckHandler(CustomRequestHandler):
 
 class ReadinessHandler(CustomRequestHandler):
     """Readiness: every configured dependency answers within a short timeout; 503 names the ones that don't.
-    Once the server is stopping, 503 `draining`, so a load balancer sends its requests elsewhere.
-    The pid tells which worker answered when several serve one port."""
+    `degraded` (200) when all answer but some only in part (a check that returns `{"status": "degraded"}`, such
+    as an etcd cluster with a member down but a quorum up). Once the server is stopping, 503 `draining`, so a load
+    balancer sends its requests elsewhere. The pid tells which worker answered when several serve one port."""
 
     SUPPORTED_METHODS = ("GET", "OPTIONS")
 
@@ -41,17 +42,22 @@ class ReadinessHandler(CustomRequestHandler):
         names = list(checks)
         results = await asyncio.gather(*(_run_check(checks[name]) for name in names))
         report = dict(zip(names, results, strict=True))
-        healthy = all(result["status"] == "ok" for result in report.values())
-        self.make_response({"status": "ok" if healthy else "unavailable", "pid": os.getpid(), "checks": report},
-                           status_code=200 if healthy else 503)
+        statuses = {result["status"] for result in report.values()}
+        status = "unavailable" if "unavailable" in statuses else "degraded" if "degraded" in statuses else "ok"
+        self.make_response({"status": status, "pid": os.getpid(), "checks": report},
+                           status_code=503 if status == "unavailable" else 200)
 
 
 async def _run_check(check: HealthCheck) -> dict[str, object]:
     started = time.perf_counter()
     try:
-        await asyncio.wait_for(check(), CHECK_TIMEOUT_SECONDS)
+        detail = await asyncio.wait_for(check(), CHECK_TIMEOUT_SECONDS)
     except TimeoutError:
         return {"status": "unavailable", "error": f"no answer within {CHECK_TIMEOUT_SECONDS} s"}
     except Exception as error:  # noqa: BLE001 - any failure of a dependency is reported, not raised
         return {"status": "unavailable", "error": type(error).__name__ + (f": {error}" if str(error) else "")}
-    return {"status": "ok", "time_ms": round((time.perf_counter() - started) * 1000, 2)}
+    report: dict[str, object] = {"status": "ok"}
+    if isinstance(detail, Mapping):
+        report.update(detail)
+    report["time_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    return report

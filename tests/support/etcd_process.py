@@ -1,8 +1,9 @@
 """Run a real etcd (`/usr/bin/etcd`, v2 API enabled) for integration tests: free loopback client and peer ports,
-a temporary data directory, wait until it answers, stop it (and remove its data) afterwards.
+a temporary data directory, wait until it answers, stop it (and remove its data) afterwards. One member alone, or
+one of an `EtcdCluster` (`tests/support/etcd_cluster.py`).
 
 `pause()`/`resume()` SIGSTOP/SIGCONT it (an etcd that accepts connections but never answers); `stop()` ends it
-(connections refused).
+(connections refused); `kill()` is SIGKILL, and `start()` again restarts it on its data.
 """
 
 from __future__ import annotations
@@ -29,10 +30,13 @@ _MEMORY_DIR = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 class EtcdProcess:
     """`with EtcdProcess() as etcd: LockManager(etcd.host, etcd.port, ...)`."""
 
-    def __init__(self, start_timeout: float = 15.0, data_in_memory: bool = True) -> None:
-        self.host = "127.0.0.1"
-        self.port = free_port()
-        self.peer_port = free_port()
+    def __init__(self, start_timeout: float = 15.0, data_in_memory: bool = True, host: str = "127.0.0.1",
+                 name: str = "tb-test") -> None:
+        self.host = host
+        self.name = name
+        self.port = free_port(host)
+        self.peer_port = free_port(host)
+        self.initial_cluster = f"{name}={self.peer_url}"
         self.workdir = Path(tempfile.mkdtemp(prefix="tb-etcd-", dir=_MEMORY_DIR if data_in_memory else None))
         self.output_path = self.workdir / "etcd.log"
         self.start_timeout = start_timeout
@@ -43,23 +47,41 @@ class EtcdProcess:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def peer_url(self) -> str:
+        return f"http://{self.host}:{self.peer_port}"
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
     def command(self) -> list[str]:
         client_url = self.url
-        peer_url = f"http://{self.host}:{self.peer_port}"
-        return [ETCD_BINARY, "--enable-v2=true", "--name", "tb-test", "--data-dir", str(self.workdir / "data"),
+        return [ETCD_BINARY, "--enable-v2=true", "--name", self.name, "--data-dir", str(self.workdir / "data"),
                 "--listen-client-urls", client_url, "--advertise-client-urls", client_url,
-                "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls", peer_url,
-                "--initial-cluster", f"tb-test={peer_url}", "--log-level", "warn"]
+                "--listen-peer-urls", self.peer_url, "--initial-advertise-peer-urls", self.peer_url,
+                "--initial-cluster", self.initial_cluster, "--initial-cluster-token", self.initial_cluster,
+                "--log-level", "warn"]
+
+    def launch(self) -> None:
+        """Start the process without waiting for it (the members of a cluster wait for each other)."""
+        with self.output_path.open("ab") as output:
+            self.process = subprocess.Popen(self.command(), stdout=output, stderr=subprocess.STDOUT)
+        self.paused = False
 
     def start(self) -> EtcdProcess:
-        with self.output_path.open("wb") as output:
-            self.process = subprocess.Popen(self.command(), stdout=output, stderr=subprocess.STDOUT)
+        self.launch()
+        self.wait_ready()
+        return self
+
+    def wait_ready(self) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"etcd exited with {self.process.returncode}:\n{self.output()}")
             if self._answers():
-                return self
+                return
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"etcd did not answer within {self.start_timeout} s:\n{self.output()}")
@@ -105,6 +127,12 @@ class EtcdProcess:
         assert self.process is not None
         self.process.send_signal(signal.SIGCONT)
         self.paused = False
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would; `start()` restarts it on the same data."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from src.utils.concurrency.etcd_client import create_client
+from src.utils.concurrency.etcd_v2 import create_client
 from src.utils.concurrency.lock_manager import LockManager
 
 

@@ -19,10 +19,10 @@ from types import TracebackType
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    """A TCP port that nothing listens on right now (bind to 0 and let the kernel choose)."""
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that nothing listens on right now on `host` (bind to 0 and let the kernel choose)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
+        probe.bind((host, 0))
         return int(probe.getsockname()[1])
 
 
@@ -35,13 +35,14 @@ class ServerProcess:
 
     def __init__(self, args: Sequence[str] = (), env: Mapping[str, str] | None = None, port: int | None = None,
                  scheme: str = "http", ready_path: str = "/ping", start_timeout: float = 15.0,
-                 command: Sequence[str] | None = None) -> None:
-        self.port = port or free_port()
+                 command: Sequence[str] | None = None, address: str = "127.0.0.1") -> None:
+        self.address = address  # another loopback address (127.0.0.2...) stands for another host
+        self.port = port or free_port(address)
         self.scheme = scheme
-        self.url = f"{scheme}://127.0.0.1:{self.port}"
+        self.url = f"{scheme}://{address}:{self.port}"
         self.workdir = Path(tempfile.mkdtemp(prefix="tb-server-"))
         self.output_path = self.workdir / "output.log"
-        base = [sys.executable, "server.py", "--address", "127.0.0.1", "--port", str(self.port),
+        base = [sys.executable, "server.py", "--address", address, "--port", str(self.port),
                 "--log_dir", str(self.workdir / "logs"), "--db_path", str(self.workdir / "data"),
                 "--no-example_jobs"]
         self.command = list(command) if command is not None else [*base, *args]
@@ -74,7 +75,7 @@ class ServerProcess:
     def _answers(self) -> bool:
         if self.scheme == "https":
             with socket.socket() as probe:
-                return probe.connect_ex(("127.0.0.1", self.port)) == 0
+                return probe.connect_ex((self.address, self.port)) == 0
         try:
             with urllib.request.urlopen(self.url + self.ready_path, timeout=1) as response:
                 return bool(response.status < 500)

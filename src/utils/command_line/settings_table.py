@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from src.settings import PROJECT_ROOT
+from src.settings import PROJECT_ROOT, parse_members
 
 Converter = Callable[[str], Any]
 
@@ -68,6 +68,11 @@ def _text(text: str) -> str:
     if not text.strip():
         raise ValueError("must not be empty")
     return text
+
+
+def _members(text: str) -> str:
+    parse_members(text, 2379)  # validates every entry; the port default is applied when the settings are read
+    return text.strip()
 
 
 def _path(text: str) -> Path:
@@ -162,10 +167,17 @@ SETTINGS: tuple[Setting, ...] = (
             "MongoDB driver: motor, or pymongo (PyMongo's AsyncMongoClient, Motor's successor)"),
     # Distributed lock server parameters.
     Setting("lock_server", "lock_server", "enabled", _boolean, "use an etcd lock server", switch=True),
-    Setting("lock_server_host", "lock_server", "host", _text, "etcd host"),
-    Setting("lock_server_port", "lock_server", "port", PORT, "etcd port"),
+    Setting("lock_server_host", "lock_server", "host", _members,
+            "etcd member, or comma-separated cluster members host[:port],... (calls fail over between them)"),
+    Setting("lock_server_port", "lock_server", "port", PORT, "etcd port (of members given without one)"),
+    Setting("lock_api", "lock_server", "api", _choice("v2", "v3"),
+            "etcd API: v2 (python-etcd; etcd <= 3.5 with --enable-v2) or v3 (etcd3gw, any etcd 3.x)"),
     Setting("lock_ttl", "lock_server", "ttl", _integer(1), "lock time-to-live, seconds (refreshed while held)"),
-    Setting("lock_timeout", "lock_server", "timeout", _number(0.1), "timeout of one etcd call, seconds"),
+    Setting("lock_timeout", "lock_server", "timeout", _number(0.1),
+            "deadline of one lock call across every member it tries, seconds"),
+    Setting("lock_catch_up", "lock_server", "catch_up", _number(0),
+            "how long after its time a single-process job slot may still be started, seconds (0: one period, "
+            "at least twice --lock_ttl); later it is reported missed"),
     # Outbound HTTP.
     Setting("http_max_clients", "http_client", "max_clients", _integer(1), "concurrent outbound requests"),
     Setting("http_connect_timeout", "http_client", "connect_timeout", _number(0.01), "outbound connect timeout, s"),

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.etcd_cluster import EtcdCluster
 from tests.support.etcd_process import EtcdProcess
 
 
@@ -27,3 +28,16 @@ def own_etcd() -> Iterator[EtcdProcess]:
 def lock_id() -> str:
     """A lock id no other test uses."""
     return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def etcd_cluster() -> Iterator[EtcdCluster]:
+    """A fresh 3-member cluster on 127.0.0.2-4 (tests stop, kill and pause its members)."""
+    with EtcdCluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["v2", "v3"])
+def lock_api(request: pytest.FixtureRequest) -> str:
+    """Each test that takes it runs once per etcd API (etcd 3.4 serves both)."""
+    return str(request.param)

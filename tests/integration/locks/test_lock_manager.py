@@ -13,7 +13,7 @@ from typing import TypeVar
 import etcd as python_etcd
 import pytest
 
-from src.utils.concurrency.etcd_client import create_client
+from src.utils.concurrency.etcd_v2 import create_client
 from src.utils.concurrency.lock_errors import ExistingLockError, LockTimeoutError
 from src.utils.concurrency.lock_manager import LockManager
 from tests.support.etcd_process import EtcdProcess

@@ -11,7 +11,7 @@ import pytest
 import urllib3
 
 from src.settings import LockServerSettings
-from src.utils.concurrency.etcd_client import create_client, is_transport_error, unavailable
+from src.utils.concurrency.etcd_v2 import create_client, describe, is_transport_error
 from src.utils.concurrency.lock_errors import (
     ExistingLockError,
     LockServerDisabled,
@@ -71,12 +71,11 @@ def test_transport_failures_are_told_apart_from_answers_about_keys() -> None:
     assert not is_transport_error(ValueError("a bug"))
 
 
-def test_unavailable_messages_name_the_server_and_the_fix() -> None:
-    v2_off = unavailable(etcd.EtcdException("Bad response : 404 page not found"), "etcd", 2379)
-    assert "etcd:2379" in str(v2_off) and "--enable-v2=true" in str(v2_off)
+def test_failure_descriptions_name_the_fix() -> None:
+    v2_off = describe(etcd.EtcdException("Bad response : 404 page not found"))
+    assert "--enable-v2=true" in v2_off and "--lock_api v3" in v2_off
     read_timeout = urllib3.exceptions.ReadTimeoutError(None, "/v2/keys", "Read timed out.")  # type: ignore[arg-type]
-    hung = unavailable(etcd.EtcdConnectionFailed("failed", cause=read_timeout), "h", 1)
-    assert "no answer within the timeout" in str(hung)
+    assert describe(etcd.EtcdConnectionFailed("failed", cause=read_timeout)) == "no answer within the timeout"
 
 
 def test_a_closed_port_fails_at_once_and_nothing_is_retried() -> None:
