@@ -221,6 +221,7 @@ class Scheduler:
         handle._task.add_done_callback(_report_crash)
 
     async def _every(self, handle: JobHandle, job: Job, period: float, slot_number: int) -> None:
+        since = slot_number * period
         while not handle.cancelled:
             handle.next_run = slot_number * period
             await self._sleep_until(handle.next_run)
@@ -228,7 +229,7 @@ class Scheduler:
             # (max(): floating-point division may put a time exactly on a slot just below it.)
             due = max(slot_number, math.floor(self._clock() / period))
             handle.skipped_slots += due - slot_number
-            await self._run(handle, job, ScheduledRun(handle.name, due * period, period))
+            await self._run(handle, job, ScheduledRun(handle.name, due * period, period, since))
             # Slots that passed during the run are skipped too: runs never overlap, the grid never shifts.
             following = math.floor(self._clock() / period) + 1
             handle.skipped_slots += max(0, following - due - 1)

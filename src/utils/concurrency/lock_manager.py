@@ -27,7 +27,6 @@ import asyncio
 import logging
 import os
 import socket
-import string
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -45,13 +44,12 @@ from src.utils.concurrency.lock_errors import (
     LockServerUnavailable,
     LockTimeoutError,
 )
-from src.utils.concurrency.owned_keys import OwnedKeys
+from src.utils.concurrency.owned_keys import OwnedKeys, escape_segment
 from src.utils.metrics.hooks import lock_acquisition
 
 DEFAULT_KEY_PREFIX = "/tornado-boilerplate/locks"
 # A blocking acquire re-checks at least this often, so a waiter notices a lock server that stopped answering.
 WATCH_CAP_SECONDS = 5.0
-_KEY_SAFE = frozenset(string.ascii_letters + string.digits + "_-@:")
 
 logger = logging.getLogger("tornado_boilerplate.locks")
 
@@ -256,10 +254,3 @@ class LockManager:
 
 def _watch(member: EtcdMember, key: str, after: int, seconds: float) -> None:
     member.watch(key, after, seconds)
-
-
-def escape_segment(text: str) -> str:
-    """`text` as one etcd key segment: letters, digits and `_-@:` kept, every other byte `~XX` (one-to-one)."""
-    if not text:
-        raise ValueError("lock id must not be empty")
-    return "".join(chr(byte) if chr(byte) in _KEY_SAFE else f"~{byte:02X}" for byte in text.encode())

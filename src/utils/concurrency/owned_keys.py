@@ -4,6 +4,7 @@ steps a lock (`LockManager`) and a job slot (`slot_runner`) are made of."""
 from __future__ import annotations
 
 import logging
+import string
 import time
 import uuid
 
@@ -12,6 +13,8 @@ from src.utils.concurrency.held_key import HeldKey, confirm, keep_alive
 from src.utils.concurrency.lock_cluster import LockCluster
 
 logger = logging.getLogger("tornado_boilerplate.locks")
+
+_KEY_SAFE = frozenset(string.ascii_letters + string.digits + "_-@:")
 
 
 class OwnedKeys:
@@ -60,13 +63,6 @@ class OwnedKeys:
         """Quorum read: is the key still this holder's? (False also marks it lost.)"""
         return await confirm(self.cluster, held)
 
-    async def replace(self, held: HeldKey, value: str, ttl: int) -> Grant:
-        """Compare-and-swap the held key to `value` with a new TTL and stop refreshing it; `KeyMissing` when it
-        was no longer ours."""
-        held.stop_refreshing()
-        return await self.cluster.call(lambda member: member.replace(held.key, held.token, value, ttl,
-                                                                     held.grant.lease))
-
     async def delete(self, held: HeldKey) -> bool:
         """Compare-and-delete a held key; False when it was no longer ours."""
         held.stop_refreshing()
@@ -75,3 +71,10 @@ class OwnedKeys:
         except KeyMissing:
             return False
         return True
+
+
+def escape_segment(text: str) -> str:
+    """`text` as one etcd key segment: letters, digits and `_-@:` kept, every other byte `~XX` (one-to-one)."""
+    if not text:
+        raise ValueError("lock id must not be empty")
+    return "".join(chr(byte) if chr(byte) in _KEY_SAFE else f"~{byte:02X}" for byte in text.encode())

@@ -18,6 +18,7 @@ class ScheduledRun:
     job: str
     slot: float  # the run's scheduled time, Unix epoch seconds (not when its timer happened to fire)
     period: float | None  # seconds until the next slot; None for a one-shot run
+    since: float | None = None  # a periodic job's first slot in this process: where catching up may start
 
     @property
     def slot_id(self) -> str:

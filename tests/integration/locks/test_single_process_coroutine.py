@@ -1,51 +1,212 @@
-"""`single_process_coroutine` on a real etcd: one run per slot across processes, including in a process whose
-timer fires after another process's run has finished; outside the scheduler, never concurrently."""
+"""`single_process_coroutine` slot semantics on a real etcd, for both APIs: each slot completed once across
+processes (a late process skips it); a slot whose holder died is taken over within its deadline; a slot past its
+deadline is reported missed once and never run; a stall between choosing a slot and locking it does not run it
+late; a holder that loses its key is cancelled; failures are final; outside the scheduler, never concurrently."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 
+from src.utils.concurrency.held_key import HeldKey
 from src.utils.concurrency.lock_manager import LockManager
-from src.utils.concurrency.scheduled_run import ScheduledRun, running
+from src.utils.concurrency.scheduled_run import ScheduledRun, current_run, running
 from src.utils.concurrency.single_process_coroutine import single_process_coroutine
+from src.utils.concurrency.slot_lease import current_slot
+from src.utils.concurrency.slot_runner import SlotRunner
 from tests.support.etcd_process import EtcdProcess
 
+PERIOD = 0.2
 
-def test_each_slot_runs_once_even_for_a_process_that_comes_late(etcd: EtcdProcess, lock_id: str) -> None:
-    ran: list[str] = []
+
+def slot_now(offset: int = 0) -> float:
+    return (math.floor(time.time() / PERIOD) + offset) * PERIOD
+
+
+def managers(etcd: EtcdProcess, api: str, count: int = 2, catch_up: float | None = None) -> list[LockManager]:
+    return [LockManager(etcd.host, etcd.port, ttl=1, timeout=2.0, api=api, catch_up=catch_up) for _ in range(count)]
+
+
+async def in_process(manager: LockManager, job: Callable[[], Awaitable[Any]], slot: float,
+                     since: float | None = None) -> Any:
+    """Call `job` as the scheduler of the process owning `manager` would for `slot`."""
+    LockManager._instance = manager
+    try:
+        with running(ScheduledRun("job", slot, PERIOD, slot if since is None else since)):
+            return await job()
+    finally:
+        LockManager._instance = None
+
+
+def test_each_slot_runs_once_even_for_a_process_that_comes_late(etcd: EtcdProcess, lock_api: str,
+                                                                lock_id: str) -> None:
+    ran: list[tuple[str | None, int | None]] = []
 
     @single_process_coroutine(lock_id)
-    async def job(process: str) -> str:
-        ran.append(process)
-        return process
-
-    async def in_process(manager: LockManager, process: str, slot: float) -> str | None:
-        # Each "process" has its own manager; the decorator finds it with LockManager.get().
-        LockManager._instance = manager
-        try:
-            with running(ScheduledRun("job", slot, 0.2)):
-                return await job(process)
-        finally:
-            LockManager._instance = None
+    async def job() -> str:
+        run, lease = current_run(), current_slot()
+        ran.append((run.slot_id if run else None, lease.fencing_token if lease else None))
+        return "ran"
 
     async def scenario() -> None:
-        first = LockManager(etcd.host, etcd.port, ttl=2)
-        second = LockManager(etcd.host, etcd.port, ttl=2)
-        slot = 1_700_000_000.0
-        assert await in_process(first, "first", slot) == "first"
-        assert await in_process(second, "second", slot) is None  # after the first run ended: still skipped
-        assert await in_process(first, "first", slot) is None
-        assert await in_process(second, "second", slot + 0.2) == "second"  # the next slot is a new run
-        # The slot's key is left to expire (nobody holds it locally), not deleted.
-        assert first.held_locks() == [] and second.held_locks() == []
-        assert await first.acquire(f"{lock_id}@1700000000000", blocking=False, silent=True) is False
+        first, second = managers(etcd, lock_api)
+        slot = slot_now()
+        assert await in_process(first, job, slot) == "ran"
+        assert await in_process(second, job, slot) is None  # after the first run ended: still skipped
+        assert await in_process(first, job, slot) is None
+        assert await in_process(second, job, slot + PERIOD, since=slot) == "ran"  # the next slot is a new run
         await first.close()
         await second.close()
 
     asyncio.run(scenario())
-    assert ran == ["first", "second"]
+    assert len(ran) == 2 and ran[0][0] != ran[1][0]
+    assert ran[0][1] is not None and ran[1][1] is not None and ran[1][1] > ran[0][1]  # fencing tokens grow
+
+
+def test_a_slot_whose_holder_died_is_taken_over_within_its_deadline(etcd: EtcdProcess, lock_api: str,
+                                                                    lock_id: str) -> None:
+    ran: list[str] = []
+
+    @single_process_coroutine(lock_id)
+    async def job() -> None:
+        run = current_run()
+        ran.append(run.slot_id if run else "?")
+
+    async def scenario() -> None:
+        dead, alive = managers(etcd, lock_api, catch_up=6.0)
+        slot = slot_now()
+        # A holder that created the slot's key and died: nobody refreshes it, it expires after its 1 s TTL.
+        key = SlotRunner(dead, lock_id).key(round(slot * 1000))
+        held = await dead.keys.create("dead", key, 1, state="running:")
+        assert isinstance(held, HeldKey)
+        assert await in_process(alive, job, slot) is None  # still held: skipped
+        while await alive.cluster.call(lambda member: member.read(key)) is not None:
+            await asyncio.sleep(0.1)
+        await in_process(alive, job, slot_now(), since=slot)  # a later slot's run catches the dead one up
+        assert str(round(slot * 1000)) in ran
+        await dead.close()
+        await alive.close()
+
+    asyncio.run(scenario())
+    assert len(ran) == len(set(ran))
+
+
+def test_a_slot_past_its_deadline_is_reported_missed_once_and_never_run(etcd: EtcdProcess, lock_api: str,
+                                                                        lock_id: str,
+                                                                        caplog: pytest.LogCaptureFixture) -> None:
+    ran: list[str] = []
+
+    @single_process_coroutine(lock_id)
+    async def job() -> None:
+        run = current_run()
+        ran.append(run.slot_id if run else "?")
+
+    async def scenario() -> None:
+        first, second = managers(etcd, lock_api, catch_up=0.5)
+        old = slot_now(-5)  # 1 s ago, past the 0.5 s deadline; nobody ran it
+        current = slot_now()
+        await in_process(first, job, current, since=old)
+        await in_process(second, job, current, since=old)
+        await first.close()
+        await second.close()
+
+    with caplog.at_level(logging.WARNING, logger="tornado_boilerplate.jobs"):
+        asyncio.run(scenario())
+    missed = [record.getMessage() for record in caplog.records if "missed" in record.getMessage()]
+    assert len(missed) >= 3  # the old slots up to the deadline, each once (two processes looked)
+    assert len(missed) == len(set(missed))
+    assert len(ran) <= 3 and len(ran) == len(set(ran))  # only slots within the deadline ran, once each
+
+
+def test_a_stall_between_choosing_a_slot_and_locking_it_does_not_run_it_late(etcd: EtcdProcess, lock_api: str,
+                                                                             lock_id: str) -> None:
+    ran: list[str] = []
+
+    @single_process_coroutine(lock_id)
+    async def job() -> None:
+        ran.append("ran")
+
+    async def scenario() -> None:
+        (manager,) = managers(etcd, lock_api, count=1, catch_up=0.5)
+        create = manager.keys.create
+
+        async def stalled_create(*args: Any, **kwargs: Any) -> Any:
+            time.sleep(1.0)  # the whole process stops (a GC pause, SIGSTOP) right before the create
+            return await create(*args, **kwargs)
+
+        manager.keys.create = stalled_create  # type: ignore[method-assign]
+        slot = slot_now()
+        assert await in_process(manager, job, slot) is None
+        manager.keys.create = create  # type: ignore[method-assign]
+        runner = SlotRunner(manager, lock_id)
+        # The key it created too late was deleted, so the slot is not left "running" by nobody.
+        state = await manager.cluster.call(lambda member: member.read(runner.key(round(slot * 1000))))
+        assert state is None or state.value.startswith("missed:")
+        await manager.close()
+
+    asyncio.run(scenario())
+    assert ran == []
+
+
+def test_a_holder_that_loses_its_key_is_cancelled_and_confirm_says_so(etcd: EtcdProcess, lock_api: str,
+                                                                      lock_id: str,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    progress: list[str] = []
+
+    @single_process_coroutine(lock_id)
+    async def job() -> None:
+        lease = current_slot()
+        assert lease is not None and await lease.confirm()
+        progress.append("started")
+        await asyncio.sleep(5)
+        progress.append("effect")  # never reached: the run is cancelled when its key is found lost
+
+    async def scenario() -> None:
+        holder, other = managers(etcd, lock_api)
+        slot = slot_now()
+        running_job = asyncio.create_task(in_process(holder, job, slot))
+        while not progress:
+            await asyncio.sleep(0.01)
+        key = SlotRunner(holder, lock_id).key(round(slot * 1000))
+        state = await other.cluster.call(lambda member: member.read(key))
+        assert state is not None and state.value.startswith("running:")
+        await other.cluster.call(lambda member: member.delete(key, state.value, state.lease))  # taken away
+        assert await asyncio.wait_for(running_job, 10) is None
+        await holder.close()
+        await other.close()
+
+    with caplog.at_level(logging.ERROR):
+        asyncio.run(scenario())
+    assert progress == ["started"]
+    assert any("lost" in record.getMessage() for record in caplog.records)
+
+
+def test_a_failed_run_is_final_and_its_error_reaches_the_scheduler(etcd: EtcdProcess, lock_api: str,
+                                                                  lock_id: str) -> None:
+    attempts: list[str] = []
+
+    @single_process_coroutine(lock_id)
+    async def job() -> None:
+        attempts.append("run")
+        raise RuntimeError("the job failed")
+
+    async def scenario() -> None:
+        first, second = managers(etcd, lock_api)
+        slot = slot_now()
+        with pytest.raises(RuntimeError, match="the job failed"):
+            await in_process(first, job, slot)
+        assert await in_process(second, job, slot) is None  # not run again elsewhere
+        await first.close()
+        await second.close()
+
+    asyncio.run(scenario())
+    assert attempts == ["run"]
 
 
 def test_unscheduled_calls_never_overlap_and_release_afterwards(etcd: EtcdProcess, lock_id: str) -> None:
@@ -70,28 +231,3 @@ def test_unscheduled_calls_never_overlap_and_release_afterwards(etcd: EtcdProces
     assert {first, second} in ({"a", None}, {"b", None})  # one of the concurrent calls ran, the other skipped
     assert later == "c"
     assert ran == [first or second, "c"]
-
-
-@pytest.mark.parametrize("raises", [False, True])
-def test_a_slot_lock_is_kept_after_the_run_whatever_its_outcome(etcd: EtcdProcess, lock_id: str,
-                                                                raises: bool) -> None:
-    @single_process_coroutine(lock_id)
-    async def job() -> None:
-        if raises:
-            raise RuntimeError("the job failed")
-
-    async def scenario() -> None:
-        manager = LockManager(etcd.host, etcd.port, ttl=2)
-        LockManager._instance = manager
-        try:
-            with running(ScheduledRun("job", 1_700_000_000.4, 0.2)):
-                if raises:
-                    with pytest.raises(RuntimeError):
-                        await job()
-                else:
-                    await job()
-            assert await manager.acquire(f"{lock_id}@1700000000400", blocking=False, silent=True) is False
-        finally:
-            await manager.close()
-
-    asyncio.run(scenario())

@@ -60,8 +60,8 @@ def test_lock_server_unavailable_skips_the_run_and_logs_it(caplog: pytest.LogCap
     with caplog.at_level(logging.WARNING, logger="tornado_boilerplate.jobs"):
         assert asyncio.run(scenario()) is None
     assert calls == []
-    assert any("job unit-job: run skipped, the lock server is unavailable" in record.getMessage()
-               for record in caplog.records)
+    assert any("job unit-job: slot 1700000000200 not started yet, the lock server is unavailable"
+               in record.getMessage() for record in caplog.records)
 
 
 def test_scheduled_run_context_is_scoped() -> None:
