@@ -31,7 +31,7 @@ FAST_SELECTION := not slow and $(TEST_SELECTION)
 MARKERS ?= $(TEST_SELECTION)
 
 .DEFAULT_GOAL := help
-.PHONY: help docs run test test-fast test-loaded test-contract docker-test lint typecheck pytest coverage lock prepare install-requirements \
+.PHONY: help docs run test test-fast test-loaded test-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
 	system-packages browser-deps certs clean bench profile bench-logging etcd bench-locks
 
 help:  ## This list
@@ -149,6 +149,10 @@ docker-test: $(DEV_STAMP)  ## The image and the compose deployment run by a real
 	@echo "==> testing: the image and the compose deployment (docker)"
 	@$(DEV_PY) -m pytest -m docker -p no:cacheprovider $(ARGS) tests/integration/deployment/test_container_engine.py
 
+test-cluster: system-packages $(DEV_STAMP)  ## Multi-host fault test: 3-member etcd on 127.0.0.2-4, three servers --proc 2, faults, both etcd APIs (~90 s)
+	@echo "==> testing: every job slot once under etcd and host faults (cluster)"
+	@$(DEV_PY) -m pytest -m cluster -p no:cacheprovider $(ARGS) tests/integration/locks/test_cluster_faults.py
+
 RUNS ?= 5
 test-loaded: system-packages $(DEV_STAMP)  ## The suite RUNS=5 times under a CPU hog on every core; per-run results
 	@bash tests/support/loaded_runs.sh $(RUNS) $(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(TEST_SELECTION)" $(ARGS)
@@ -189,7 +193,7 @@ bench-logging: $(DEV_STAMP)  ## GET /ping with the canonical log line on vs off,
 	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
 	$(DEV_PY) -m tests.benchmarks.logging_overhead --rounds $(ROUNDS) --duration $(DURATION) $(ARGS)
 
-bench-locks: $(DEV_STAMP)  ## LockManager acquire/release/hand-over latency p50/p99 on a real etcd (ARGS="--port 2379")
+bench-locks: $(DEV_STAMP)  ## Lock latency p50/p99 through a 3-member etcd cluster (both APIs), recovery after a leader kill (ARGS="--single", "--port 2379")
 	@$(MAKE) --no-print-directory system-packages PACKAGES=etcd-server
 	$(DEV_PY) -m tests.benchmarks.lock_latency $(ARGS)
 

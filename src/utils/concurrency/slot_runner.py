@@ -154,6 +154,11 @@ class SlotRunner:
             logger.error("job %s: slot %s cancelled: its key was lost while running (another process may take it "
                          "over)", self.name, slot_ms)
             return None
+        if isinstance(task.exception(), LockServerUnavailable):  # e.g. `confirm()` before the effect: not done
+            logger.warning("job %s: slot %s not completed, the lock server was unavailable during the run; given "
+                           "back to be caught up: %s", self.name, slot_ms, task.exception())
+            await self._quietly_delete(held)
+            return None
         failed = task.exception() is not None
         await self._mark(held, "failed:" if failed else "done:", policy)
         scheduler_slot(self.name, "failed" if failed else "ran")
@@ -163,6 +168,9 @@ class SlotRunner:
         """Swap the running key for its final marker; retried while the key is still ours and refreshed."""
         marker = state + held.token.removeprefix("running:")
         for attempt in range(MARKER_WRITE_ATTEMPTS):
+            # No refresh during a swap: it would find the key changed and report it lost. Between attempts the
+            # key is refreshed again, so a swap that found no member answering can wait out an election.
+            held.stop_refreshing()
             try:
                 await self.manager.cluster.call(lambda member: member.replace(held.key, held.token, marker,
                                                                               policy.marker_ttl, held.grant.lease))
@@ -173,6 +181,7 @@ class SlotRunner:
             except LockServerUnavailable as error:
                 logger.warning("job %s: %s finished; its marker is not written yet (attempt %d): %s", self.name,
                                held.name, attempt + 1, error)
+                self.manager.keys.keep(held)
                 await asyncio.sleep(min(1.0, held.ttl / 3))
                 continue
             break

@@ -12,6 +12,16 @@ from tests.support.etcd_cluster import EtcdCluster
 from tests.support.etcd_process import EtcdProcess
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The `cluster` suite runs only when asked for (`-m cluster`, `make test-cluster`): it takes minutes."""
+    if "cluster" in (config.option.markexpr or ""):
+        return
+    skip = pytest.mark.skip(reason="multi-host fault test: run with make test-cluster (-m cluster)")
+    for item in items:
+        if item.get_closest_marker("cluster") is not None:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="module")
 def etcd() -> Iterator[EtcdProcess]:
     with EtcdProcess() as process:
