@@ -1,14 +1,18 @@
 """Latency of `LockManager` calls against a real etcd, as a handler or job sees them (event loop -> executor ->
-HTTP -> etcd -> back), and the longest event-loop stall meanwhile.
+HTTP -> etcd -> back), the longest event-loop stall meanwhile, and how long locks are unavailable after the
+cluster's leader is killed.
 
-    make bench-locks                               # or: .venv/bin/python -m tests.benchmarks.lock_latency
+    make bench-locks                                  # 3-member cluster on 127.0.0.2-4, both APIs
+    make bench-locks ARGS="--single --api v3"         # one member
     make bench-locks ARGS="--count 5000 --host 127.0.0.1 --port 2379"   # against an etcd you run (make etcd)
 
 Without --port it starts its own etcd (v2 enabled, data on disk so each write pays the fsync it pays in
-production, free loopback ports) and stops it after. Measured, one call at a time: a non-blocking `acquire`
-(create with prevExist=false + TTL) and the `release` (compare-and-delete) that follows; a failed non-blocking
-`acquire` of a held lock; and the hand-over to a blocked waiter (release -> the waiter's watch fires -> its
-create succeeds). Prints p50/p90/p99/max in milliseconds.
+production, free loopback ports): a 3-member cluster unless --single, and stops it after. Measured per API, one
+call at a time: a non-blocking `acquire` (create-if-absent + TTL) and the `release` (compare-and-delete) that
+follows; a failed non-blocking `acquire` of a held lock; and the hand-over to a blocked waiter (release -> the
+waiter's watch fires -> its create succeeds). Prints p50/p90/p99/max in milliseconds. On a cluster, then: the
+leader is killed (SIGKILL) while acquire/release pairs run back to back; recovery is the time from the kill to
+the end of the first acquire that started after it and succeeded (the leader is restarted between rounds).
 """
 
 from __future__ import annotations
@@ -18,8 +22,13 @@ import asyncio
 import statistics
 import time
 
+from src.utils.concurrency.lock_errors import LockServerUnavailable
 from src.utils.concurrency.lock_manager import LockManager
+from tests.support.etcd_cluster import EtcdCluster
 from tests.support.etcd_process import EtcdProcess
+from tests.support.loop_gap import LoopGapMeter
+
+RECOVERY_ROUNDS = 3
 
 
 def _summary(name: str, samples: list[float]) -> str:
@@ -32,21 +41,13 @@ def _summary(name: str, samples: list[float]) -> str:
             f"p99={at(0.99):6.2f} ms  max={ordered[-1] * 1000:6.2f} ms mean={statistics.fmean(ordered) * 1000:6.2f}")
 
 
-async def _largest_gap(stop: asyncio.Event) -> float:
-    largest, previous = 0.0, time.perf_counter()
-    while not stop.is_set():
-        await asyncio.sleep(0.005)
-        now = time.perf_counter()
-        largest, previous = max(largest, now - previous), now
-    return largest
-
-
-async def measure(host: str, port: int, count: int) -> None:
-    manager = LockManager(host, port, ttl=10, timeout=2.0)
-    waiter = LockManager(host, port, ttl=10, timeout=2.0)
+async def measure(host: str, port: int, count: int, api: str = "v2") -> None:
+    print(f"--- lock api {api}, {host}")
+    manager = LockManager(host, port, ttl=10, timeout=2.0, api=api)
+    waiter = LockManager(host, port, ttl=10, timeout=2.0, api=api)
     acquire, release, refused, handover = [], [], [], []
-    stop = asyncio.Event()
-    gap = asyncio.create_task(_largest_gap(stop))
+    meter = LoopGapMeter()  # the machine's load (time waiting for a CPU) is not counted
+    meter.start()
     for index in range(count):
         lock_id = f"bench-{index % 50}"
         started = time.perf_counter()
@@ -68,28 +69,73 @@ async def measure(host: str, port: int, count: int) -> None:
         await waiting
         handover.append(time.perf_counter() - released_at)
         await waiter.release(lock_id)
-    stop.set()
-    largest_gap = await gap
+    await meter.stop()
     await manager.close()
     await waiter.close()
     for name, samples in (("acquire (free lock)", acquire), ("release", release),
                           ("acquire (held: refused)", refused), ("hand-over to a waiter", handover)):
         print(_summary(name, samples))
-    print(f"largest event-loop gap during the run: {largest_gap * 1000:.1f} ms")
+    print(f"largest event-loop gap during the run: {meter.largest * 1000:.1f} ms")
+
+
+async def leader_kill_recovery(cluster: EtcdCluster, api: str) -> None:
+    """Seconds from killing the leader to the end of the first acquire started after the kill that succeeded."""
+    manager = LockManager(cluster.endpoints, 2379, ttl=10, timeout=2.0, api=api)
+    for round_number in range(RECOVERY_ROUNDS):
+        await asyncio.to_thread(cluster.wait_for_leader)
+        leader = cluster.leader()
+        assert leader is not None
+        for index in range(20):  # warm: connections open to every member the calls use
+            await manager.acquire(f"recovery-warm-{index}", blocking=False)
+            await manager.release(f"recovery-warm-{index}")
+        await asyncio.to_thread(leader.kill)  # returns once the process is gone
+        killed_at = time.perf_counter()
+        failures, index = 0, 0
+        while True:
+            index += 1
+            started = time.perf_counter()
+            try:
+                acquired = await manager.acquire(f"recovery-{round_number}-{index}", blocking=False)
+            except LockServerUnavailable:
+                failures += 1
+                if time.perf_counter() - killed_at > 60:
+                    raise
+                await asyncio.sleep(0.005)  # every member in back-off fails at once: do not spin
+                continue
+            if acquired and started >= killed_at:
+                recovered = time.perf_counter() - killed_at
+                break
+            await manager.release(f"recovery-{round_number}-{index}")
+        print(f"leader kill {round_number + 1}: locks again after {recovered * 1000:7.1f} ms "
+              f"({failures} calls failed meanwhile)")
+        await asyncio.to_thread(leader.start)
+    await manager.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=2000, help="acquire/release pairs (default 2000)")
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--host", default="127.0.0.1", help="etcd member(s), h1:2379,h2,... (with --port)")
     parser.add_argument("--port", type=int, help="an etcd already running (v2 enabled); default: start one")
+    parser.add_argument("--api", choices=("v2", "v3", "both"), default="both")
+    parser.add_argument("--single", action="store_true", help="start one etcd member instead of a 3-member cluster")
     arguments = parser.parse_args()
+    apis = ("v2", "v3") if arguments.api == "both" else (arguments.api,)
     if arguments.port is not None:
-        asyncio.run(measure(arguments.host, arguments.port, arguments.count))
+        for api in apis:
+            asyncio.run(measure(arguments.host, arguments.port, arguments.count, api))
         return
-    with EtcdProcess(data_in_memory=False) as etcd:
-        print(f"etcd {etcd.url} (data on disk in {etcd.workdir})")
-        asyncio.run(measure(etcd.host, etcd.port, arguments.count))
+    if arguments.single:
+        with EtcdProcess(data_in_memory=False) as etcd:
+            print(f"etcd {etcd.url} (data on disk in {etcd.workdir})")
+            for api in apis:
+                asyncio.run(measure(etcd.host, etcd.port, arguments.count, api))
+        return
+    with EtcdCluster(data_in_memory=False) as cluster:
+        print(f"etcd cluster {cluster.endpoints} (data on disk)")
+        for api in apis:
+            asyncio.run(measure(cluster.endpoints, 2379, arguments.count, api))
+            asyncio.run(leader_kill_recovery(cluster, api))
 
 
 if __name__ == "__main__":

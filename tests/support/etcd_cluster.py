@@ -22,9 +22,9 @@ HOSTS = ("127.0.0.2", "127.0.0.3", "127.0.0.4")
 class EtcdCluster:
     """`with EtcdCluster() as cluster: LockManager(cluster.endpoints, ...)`."""
 
-    def __init__(self, hosts: Sequence[str] = HOSTS, start_timeout: float = 30.0) -> None:
-        self.members = [EtcdProcess(start_timeout=start_timeout, host=host, name=f"member-{index}")
-                        for index, host in enumerate(hosts)]
+    def __init__(self, hosts: Sequence[str] = HOSTS, start_timeout: float = 30.0, data_in_memory: bool = True) -> None:
+        self.members = [EtcdProcess(start_timeout=start_timeout, data_in_memory=data_in_memory, host=host,
+                                    name=f"member-{index}") for index, host in enumerate(hosts)]
         initial = ",".join(f"{member.name}={member.peer_url}" for member in self.members)
         for member in self.members:
             member.initial_cluster = initial

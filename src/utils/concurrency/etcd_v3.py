@@ -71,11 +71,20 @@ class EtcdV3Member:
         return Grant(_revision(answer), fresh)
 
     def delete(self, key: str, value: str, lease: int | None) -> None:
+        if lease is not None:
+            # The lease is this holder's alone, and revoking it deletes exactly the keys attached to it: one
+            # write instead of a compare-and-delete plus a revoke. A key that expired (and maybe went to someone
+            # else, on their own lease) is left alone; etcd answers that the lease is not found.
+            try:
+                self._post("/lease/revoke", {"ID": lease})
+            except MemberFailure as failure:
+                if "lease not found" in str(failure):
+                    raise KeyMissing(f"the lease of {key} expired") from None
+                raise
+            return
         answer = self._txn([_compare_value(key, value)], [{"request_delete_range": {"key": _b64(key)}}])
         if not answer.get("succeeded"):
             raise KeyMissing(f"{key} no longer holds the expected value")
-        if lease is not None:
-            self._revoke(lease)
 
     def read(self, key: str) -> KeyState | None:
         states = self._range({"key": _b64(key)})
@@ -159,4 +168,7 @@ def _revision(answer: dict[str, Any]) -> int:
 
 def _short(error: BaseException) -> str:
     text = str(error) or type(error).__name__
+    detail = getattr(error, "detail_text", None)  # etcd3gw keeps the answer's body here (etcd's own message)
+    if detail:
+        text = f"{text}: {detail}"
     return text if len(text) <= 200 else text[:200] + "..."

@@ -38,26 +38,31 @@ def test_health_is_degraded_while_a_quorum_answers(etcd_cluster: EtcdCluster, lo
 
 def test_64_concurrent_calls_to_a_hung_cluster_all_fail_within_the_timeout(etcd_cluster: EtcdCluster,
                                                                            lock_api: str) -> None:
-    def timed(index: int) -> tuple[int, float]:
+    def timed(path: str) -> tuple[int, float]:
         started = time.monotonic()
-        status, _ = get(f"{server.url}/locking/hung-{index}", timeout=30)
+        status, _ = get(f"{server.url}{path}", timeout=30)
         return status, time.monotonic() - started
 
     with ServerProcess(cluster_args(etcd_cluster, lock_api)) as server:
         assert get(f"{server.url}/locking/warm-up")[0] == 200  # connections open: the hung members hold them
+        # What 64 concurrent requests cost on this machine right now, with nothing to wait for: a loaded CI
+        # machine slows every answer, and that is not what this test is about.
+        with ThreadPoolExecutor(CONCURRENT_CALLS) as pool:
+            overhead = max(seconds for _, seconds in pool.map(timed, ["/ping"] * CONCURRENT_CALLS))
         for member in etcd_cluster.members:
             member.pause()
         try:
             with ThreadPoolExecutor(CONCURRENT_CALLS) as pool:
-                results = list(pool.map(timed, range(CONCURRENT_CALLS)))
+                results = list(pool.map(timed, [f"/locking/hung-{index}" for index in range(CONCURRENT_CALLS)]))
         finally:
             for member in etcd_cluster.members:
                 member.resume()
         statuses = {status for status, _ in results}
         slowest = max(seconds for _, seconds in results)
-        print(f"{CONCURRENT_CALLS} concurrent calls, every member hung: statuses {statuses}, slowest {slowest:.2f} s")
+        print(f"{CONCURRENT_CALLS} concurrent calls, every member hung: statuses {statuses}, slowest {slowest:.2f} s "
+              f"(64 concurrent /ping: {overhead:.2f} s)")
         assert statuses == {503}
-        assert slowest < LOCK_TIMEOUT + 0.5
+        assert slowest < LOCK_TIMEOUT + 0.5 + overhead
         # The cluster answers again: so does the server.
         deadline = time.monotonic() + 15
         while get(f"{server.url}/locking/after")[0] != 200:

@@ -39,7 +39,8 @@ def named_volumes(service: dict[str, Any]) -> dict[str, str]:
 def test_uses_the_compose_specification_without_the_obsolete_version_key() -> None:
     document = compose()
     assert "version" not in document
-    assert set(document["services"]) == {"server", "mongodb", "etcd"}
+    default = {name for name, service in document["services"].items() if not service.get("profiles")}
+    assert default == {"server", "mongodb", "etcd"}
 
 
 def test_server_builds_the_image_publishes_5000_and_starts_after_healthy_dependencies() -> None:
@@ -99,3 +100,25 @@ def test_every_healthcheck_is_bounded() -> None:
         healthcheck = compose_service(name)["healthcheck"]
         assert seconds(healthcheck["timeout"]) < seconds(healthcheck["interval"])
         assert healthcheck["retries"] >= 3
+
+
+def test_the_cluster_profile_runs_a_3_member_current_etcd_and_a_server_using_v3_through_every_member() -> None:
+    services = compose()["services"]
+    members = [services[f"etcd-{index}"] for index in (1, 2, 3)]
+    assert all(member["profiles"] == ["cluster"] for member in members)
+    assert all(re.fullmatch(r"quay\.io/coreos/etcd:v3\.6\.\d+", member["image"]) for member in members)
+    for index, member in enumerate(members, start=1):
+        command = member["command"]
+        assert f"--name=etcd-{index}" in command and f"--advertise-client-urls=http://etcd-{index}:2379" in command
+        assert "--initial-cluster=etcd-1=http://etcd-1:2380,etcd-2=http://etcd-2:2380,etcd-3=http://etcd-3:2380" \
+            in command
+        assert "--enable-v2=true" not in command  # etcd 3.6 has no v2 API
+        assert len(set(named_volumes(member))) == 1
+    assert len({next(iter(named_volumes(member))) for member in members}) == 3  # one volume each
+    server = services["server-cluster"]
+    assert server["profiles"] == ["cluster"]
+    environment = server["environment"]
+    context = ArgumentParsingUtils.parse([], {**environment, "TB_LOCK_SERVER": "true"})
+    assert context.lock_server.api == "v3"
+    assert context.lock_server.members == [("etcd-1", 2379), ("etcd-2", 2379), ("etcd-3", 2379)]
+    assert set(server["depends_on"]) == {"mongodb", "etcd-1", "etcd-2", "etcd-3"}
