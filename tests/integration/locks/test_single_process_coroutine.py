@@ -44,6 +44,16 @@ async def in_process(manager: LockManager, job: Callable[[], Awaitable[Any]], sl
         LockManager._instance = None
 
 
+def slot_recorder(name: str, ran: list[str]) -> Callable[[], Awaitable[None]]:
+    """A single-process job that appends the slot of each of its runs to `ran`."""
+    @single_process_coroutine(name)
+    async def job() -> None:
+        run = current_run()
+        ran.append(run.slot_id if run else "?")
+
+    return job
+
+
 def test_each_slot_runs_once_even_for_a_process_that_comes_late(etcd: EtcdProcess, lock_api: str,
                                                                 lock_id: str) -> None:
     ran: list[tuple[str | None, int | None]] = []
@@ -72,11 +82,7 @@ def test_each_slot_runs_once_even_for_a_process_that_comes_late(etcd: EtcdProces
 def test_a_slot_whose_holder_died_is_taken_over_within_its_deadline(etcd: EtcdProcess, lock_api: str,
                                                                     lock_id: str) -> None:
     ran: list[str] = []
-
-    @single_process_coroutine(lock_id)
-    async def job() -> None:
-        run = current_run()
-        ran.append(run.slot_id if run else "?")
+    job = slot_recorder(lock_id, ran)
 
     async def scenario() -> None:
         dead, alive = managers(etcd, lock_api, catch_up=6.0)
@@ -101,11 +107,7 @@ def test_a_slot_past_its_deadline_is_reported_missed_once_and_never_run(etcd: Et
                                                                         lock_id: str,
                                                                         caplog: pytest.LogCaptureFixture) -> None:
     ran: list[str] = []
-
-    @single_process_coroutine(lock_id)
-    async def job() -> None:
-        run = current_run()
-        ran.append(run.slot_id if run else "?")
+    job = slot_recorder(lock_id, ran)
 
     async def scenario() -> None:
         first, second = managers(etcd, lock_api, catch_up=0.5)
