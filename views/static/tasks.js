@@ -21,6 +21,7 @@
   const entries = new Map(); // id -> {task, etag}: the server's truth, in creation order
   let total = 0;
   let filter = "all";
+  let loaded = false;
 
   class ApiError extends Error {
     constructor(status, message) {
@@ -415,6 +416,7 @@
         entries.set(id, { task, etag: old && sameTask(old.task, task) ? old.etag : null });
       }
       total = Number(headers.get("X-Total-Count")) || entries.size;
+      loaded = true;
       card.hidden = false;
       setStatus("");
       render();
@@ -460,7 +462,7 @@
   function applyFilter() {
     const name = location.hash.replace(/^#\/?/, "");
     filter = Object.hasOwn(FILTERS, name) ? name : "all";
-    if (entries.size || !card.hidden) render();
+    if (loaded) render(); // before the first answer, "Loading tasks…" stays
   }
 
   toggleAll.addEventListener("change", async () => {
