@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """tornado-boilerplate entry point: `python server.py -h` lists every setting."""
 
+import signal
 import sys
+
+if __name__ == "__main__":
+    # Held back until the server handles them, so a stop signal during the imports below is a clean stop.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
 
 from src.server.server import main
 

@@ -59,8 +59,10 @@ def _note_early_stop(_signum: int, _frame: FrameType | None) -> None:
 
 
 def _handle_stop_signals_early() -> None:
+    """Note stop signals until the event loop takes them, and let through any that server.py held back."""
     for signum in _STOP_SIGNALS:
         signal.signal(signum, _note_early_stop)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -166,6 +168,11 @@ class Worker:
                     self.context.server.port)
 
         await stop.wait()
+        # The loop gives its handlers back as SIG_DFL when it closes: a second stop signal during the drain or
+        # the teardowns would then kill the worker mid-shutdown. Noting it is all a second signal needs.
+        for signum in _STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
+        _handle_stop_signals_early()
         logger.info("stopping: no new connections; waiting up to %.1f s for in-flight requests",
                     self.context.server.shutdown_grace)
         grace_ends = time.monotonic() + self.context.server.shutdown_grace
@@ -196,6 +203,7 @@ class Supervisor:
         logger = _logger()
         for signum in _STOP_SIGNALS:
             signal.signal(signum, self._on_signal)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # any that server.py held back are forwarded
         # Every worker's metric values, summed by whichever worker answers a scrape; fresh at each start.
         metrics_folder = multiprocess_directory.create() if self.context.server.metrics else None
         for worker_id in range(self.processes):
@@ -241,7 +249,6 @@ class Supervisor:
             code = 1
             try:
                 _handle_stop_signals_early()
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
                 configure_logging(self.context, worker_id=worker_id)
                 code = run_worker(self.context, self.tls, worker_id)
             except BaseException:  # noqa: BLE001 - report and exit; a worker must not unwind into the supervisor

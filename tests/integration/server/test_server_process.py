@@ -248,9 +248,24 @@ def test_sigterm_while_a_worker_is_being_replaced_leaves_no_worker_behind() -> N
             assert processes_serving(server.port) == []
 
 
+def stop_signal_held_or_caught(pid: int) -> bool:
+    """Whether SIGTERM is blocked or has a handler in process `pid` (its /proc status masks)."""
+    bit = 1 << (signal.SIGTERM - 1)
+    try:
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    except OSError:
+        return False
+    return any(int(fields[name], 16) & bit for name in ("SigBlk", "SigCgt"))
+
+
 def test_sigterm_during_start_up_is_a_clean_stop() -> None:
     server = ServerProcess(["--lock_server", "--lock_server_port", str(free_port()), "--lock_timeout", "2"],
                            ready_path="")
     server.start()
-    time.sleep(1.0)  # imports done; start-up may still be reaching for the (absent) lock server
+    # From server.py's first lines a stop signal is held back, then noted: wait for that, not for a guessed time.
+    assert server.process is not None
+    deadline = time.monotonic() + 20
+    while not stop_signal_held_or_caught(server.process.pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # well into start-up (imports, or reaching for the absent lock server)
     assert server.stop() == 0
