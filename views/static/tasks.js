@@ -87,7 +87,7 @@
     const day = epochToDay(task.due_date);
     const shown = dayFormat.format(new Date(task.due_date * 1000));
     const now = today();
-    if (!task.completed && day < now) return { text: `Overdue: due ${shown}`, overdue: true, day };
+    if (!task.completed && day < now) return { text: `Overdue: ${shown}`, overdue: true, day };
     return { text: day === now ? `Due today (${shown})` : `Due ${shown}`, overdue: false, day };
   }
 

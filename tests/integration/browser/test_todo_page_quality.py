@@ -158,6 +158,6 @@ def test_due_dates_are_days_of_the_persons_calendar(page: Page, api: TaskApi, zo
     page.open()
     assert page.in_item("Due today", "time").text.startswith("Due today")
     assert "overdue" not in (page.in_item("Due today", "time").get_attribute("class") or "")
-    assert page.in_item("Due yesterday", "time").text.startswith("Overdue: due ")
+    assert page.in_item("Due yesterday", "time").text.startswith("Overdue: ")
     assert "overdue" in (page.in_item("Due yesterday", "time").get_attribute("class") or "")
     assert not page.in_item("Done late", "time").text.startswith("Overdue")
