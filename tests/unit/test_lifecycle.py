@@ -3,7 +3,6 @@ still run; a set-up that fails leaves nothing to tear down for itself."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,7 +11,7 @@ import pytest
 from src.lifecycle import Lifecycle
 
 
-def test_teardowns_run_in_reverse_and_survive_a_failing_one(caplog: pytest.LogCaptureFixture) -> None:
+async def test_teardowns_run_in_reverse_and_survive_a_failing_one(caplog: pytest.LogCaptureFixture) -> None:
     events: list[str] = []
 
     @asynccontextmanager
@@ -23,19 +22,16 @@ def test_teardowns_run_in_reverse_and_survive_a_failing_one(caplog: pytest.LogCa
         if fail_teardown:
             raise RuntimeError("teardown broke")
 
-    async def scenario() -> None:
-        lifecycle = Lifecycle()
-        assert await lifecycle.start("a", component("a")) == "a"
-        await lifecycle.start("b", component("b", fail_teardown=True))
-        await lifecycle.start("c", component("c"))
-        await lifecycle.shutdown()
-
-    asyncio.run(scenario())
+    lifecycle = Lifecycle()
+    assert await lifecycle.start("a", component("a")) == "a"
+    await lifecycle.start("b", component("b", fail_teardown=True))
+    await lifecycle.start("c", component("c"))
+    await lifecycle.shutdown()
     assert events == ["up a", "up b", "up c", "down c", "down b", "down a"]
     assert "shutdown hook b failed" in caplog.text
 
 
-def test_a_failed_set_up_tears_down_only_what_started() -> None:
+async def test_a_failed_set_up_tears_down_only_what_started() -> None:
     events: list[str] = []
 
     @asynccontextmanager
@@ -48,12 +44,9 @@ def test_a_failed_set_up_tears_down_only_what_started() -> None:
         raise OSError("cannot start")
         yield
 
-    async def scenario() -> None:
-        lifecycle = Lifecycle()
-        await lifecycle.start("started", started())
-        with pytest.raises(OSError, match="cannot start"):
-            await lifecycle.start("broken", broken())
-        await lifecycle.shutdown()
-
-    asyncio.run(scenario())
+    lifecycle = Lifecycle()
+    await lifecycle.start("started", started())
+    with pytest.raises(OSError, match="cannot start"):
+        await lifecycle.start("broken", broken())
+    await lifecycle.shutdown()
     assert events == ["down started"]
