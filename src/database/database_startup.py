@@ -5,17 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from src.database.embedded import EmbeddedStoreUnavailableError
 from src.database.mongo import Mongo
+from src.database.store import StoreDatabase
 from src.settings import DatabaseSettings
 
 logger = logging.getLogger("tornado_boilerplate.database")
 
 
 @asynccontextmanager
-async def database_component(settings: DatabaseSettings) -> AsyncIterator[Any]:
+async def database_component(settings: DatabaseSettings) -> AsyncIterator[StoreDatabase]:
     """The process's database (Motor's or the embedded store's), closed at teardown.
 
     Never waits for MongoDB (Motor connects on first use); the embedded store is opened at once so a bad

@@ -12,14 +12,16 @@ holder".
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from pymongo.errors import DuplicateKeyError
+
+from src.database.store import StoreCollection
 
 FENCE_FIELD = "fence"
 
 
-async def write_fenced(collection: Any, document_id: Any, fields: Mapping[str, Any], token: int) -> bool:
+async def write_fenced(collection: StoreCollection, document_id: object, fields: Mapping[str, object],
+                       token: int) -> bool:
     """Set `fields` on the document `document_id` (creating it if needed) if `token` is larger than every token
     that wrote it before; False, and nothing written, when a holder with a larger (or the same) token wrote it."""
     if FENCE_FIELD in fields:

@@ -174,11 +174,11 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
             self._body_chunks = [b"".join(self._body_chunks)]
         return self._body_chunks[0]
 
-    def json_body(self) -> dict[str, Any]:
+    def json_body(self) -> dict[str, object]:
         """The body as a JSON object; a 400 says exactly what is wrong with it otherwise."""
         return parse_json_object(self.body)
 
-    def merge_patch_body(self) -> dict[str, Any]:
+    def merge_patch_body(self) -> dict[str, object]:
         """A JSON merge patch (RFC 7396) body: `application/merge-patch+json` or `application/json`, else 415."""
         media_type = self.request.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
         if media_type not in MERGE_PATCH_TYPES:

@@ -37,7 +37,7 @@ _decode_json = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_fi
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-def parse_json_object(raw: bytes) -> dict[str, Any]:
+def parse_json_object(raw: bytes) -> dict[str, object]:
     """`raw` as a JSON object; a 400 says exactly what is wrong with it otherwise."""
     if not raw.strip():
         raise BadRequestError("request body is empty; a JSON object is required")

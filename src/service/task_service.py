@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 
 from src.database.daos.task_dao import TaskDAO
 from src.model.paging import DEFAULT_PAGE_SIZE, check_page
@@ -41,18 +40,18 @@ class TaskService:
     async def get_versioned(self, task_id: str) -> Versioned[Task]:
         return await self.dao.get_versioned(task_id)
 
-    async def create(self, data: Mapping[str, Any]) -> Task:
+    async def create(self, data: Mapping[str, object]) -> Task:
         """Validate and store a new task; returns it with its id."""
         task = Task.from_json(data)
         return replace(task, id=await self.dao.insert(task))
 
-    async def replace(self, task_id: str, data: Mapping[str, Any],
+    async def replace(self, task_id: str, data: Mapping[str, object],
                       if_match: Collection[str] | None = None) -> Versioned[Task]:
         """Replace every field of an existing task (fields left out take their defaults)."""
         task = replace(Task.from_json(data), id=task_id)
         return Versioned(task, await self.dao.replace(task_id, task, if_match))
 
-    async def patch(self, task_id: str, patch: Mapping[str, Any],
+    async def patch(self, task_id: str, patch: Mapping[str, object],
                     if_match: Collection[str] | None = None) -> Versioned[Task]:
         """Apply a JSON merge patch (RFC 7396) to the stored task; the result is validated as a whole task, so a
         bad value or a `null` title is a 400 naming the field. Concurrent writes are never lost."""
