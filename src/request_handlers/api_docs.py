@@ -13,8 +13,9 @@ from tornado.web import Application
 from src.request_handlers.custom_request_handler import CustomRequestHandler
 from src.request_handlers.json_body import encode_json
 from src.request_handlers.openapi.document import build_document
+from src.request_handlers.view_example import PAGE_CSP
 
-DOCS_CSP = "default-src 'self'; img-src 'self' data:"
+DOCS_CSP = PAGE_CSP  # the page's own policy; Swagger UI needs nothing more
 # Built once per Application, on the first request: the document describes the routes really served.
 _documents: weakref.WeakKeyDictionary[Application, bytes] = weakref.WeakKeyDictionary()
 
