@@ -45,20 +45,25 @@ async def measure(host: str, port: int, count: int, api: str = "v2") -> None:
     print(f"--- lock api {api}, {host}")
     manager = LockManager(host, port, ttl=10, timeout=2.0, api=api)
     waiter = LockManager(host, port, ttl=10, timeout=2.0, api=api)
+    await _until_answering(manager)
     acquire, release, refused, handover = [], [], [], []
+    unavailable = 0
     meter = LoopGapMeter()  # the machine's load (time waiting for a CPU) is not counted
     meter.start()
     for index in range(count):
-        lock_id = f"bench-{index % 50}"
-        started = time.perf_counter()
-        await manager.acquire(lock_id, blocking=False)
-        acquired = time.perf_counter()
-        assert await waiter.acquire(lock_id, blocking=False, silent=True) is False
-        refused.append(time.perf_counter() - acquired)
-        released_at = time.perf_counter()
-        await manager.release(lock_id)
-        release.append(time.perf_counter() - released_at)
-        acquire.append(acquired - started)
+        lock_id = f"bench-{index}"
+        try:
+            started = time.perf_counter()
+            await manager.acquire(lock_id, blocking=False)
+            acquired = time.perf_counter()
+            assert await waiter.acquire(lock_id, blocking=False, silent=True) is False
+            refused.append(time.perf_counter() - acquired)
+            released_at = time.perf_counter()
+            await manager.release(lock_id)
+            release.append(time.perf_counter() - released_at)
+            acquire.append(acquired - started)
+        except LockServerUnavailable:  # counted, not hidden: a slow fsync can outlast a member's share
+            unavailable += 1
     for index in range(max(20, count // 10)):
         lock_id = f"bench-handover-{index}"
         await manager.acquire(lock_id)
@@ -75,7 +80,23 @@ async def measure(host: str, port: int, count: int, api: str = "v2") -> None:
     for name, samples in (("acquire (free lock)", acquire), ("release", release),
                           ("acquire (held: refused)", refused), ("hand-over to a waiter", handover)):
         print(_summary(name, samples))
-    print(f"largest event-loop gap during the run: {meter.largest * 1000:.1f} ms")
+    print(f"largest event-loop gap during the run: {meter.largest * 1000:.1f} ms; "
+          f"{unavailable} of {count} rounds failed with LockServerUnavailable")
+
+
+async def _until_answering(manager: LockManager, seconds: float = 30.0) -> None:
+    """After a restart the cluster may still be electing or catching up: wait until every member answers."""
+    deadline = time.perf_counter() + seconds
+    while True:
+        try:
+            if (await manager.check())["status"] == "ok":
+                return
+        except LockServerUnavailable:
+            if time.perf_counter() > deadline:
+                raise
+        if time.perf_counter() > deadline:
+            return  # degraded: measured as it is
+        await asyncio.sleep(0.2)
 
 
 async def leader_kill_recovery(cluster: EtcdCluster, api: str) -> None:
@@ -83,6 +104,7 @@ async def leader_kill_recovery(cluster: EtcdCluster, api: str) -> None:
     manager = LockManager(cluster.endpoints, 2379, ttl=10, timeout=2.0, api=api)
     for round_number in range(RECOVERY_ROUNDS):
         await asyncio.to_thread(cluster.wait_for_leader)
+        await _until_answering(manager)
         leader = cluster.leader()
         assert leader is not None
         for index in range(20):  # warm: connections open to every member the calls use

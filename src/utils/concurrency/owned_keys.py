@@ -66,10 +66,18 @@ class OwnedKeys:
     async def delete(self, held: HeldKey) -> bool:
         """Compare-and-delete a held key; False when it was no longer ours."""
         held.stop_refreshing()
+        attempts = 0
+
+        def delete(member: EtcdMember) -> None:
+            nonlocal attempts
+            attempts += 1
+            member.delete(held.key, held.token, held.grant.lease)
+
         try:
-            await self.cluster.call(lambda member: member.delete(held.key, held.token, held.grant.lease))
+            await self.cluster.call(delete)
         except KeyMissing:
-            return False
+            # After an attempt that may have been applied, "not there" most likely means that attempt deleted it.
+            return attempts > 1
         return True
 
 
