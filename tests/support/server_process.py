@@ -4,6 +4,7 @@ stop it with a signal and collect its exit code and output."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal as signals
 import socket
 import subprocess
@@ -12,6 +13,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -41,6 +43,8 @@ class ServerProcess:
         self.scheme = scheme
         self.url = f"{scheme}://{address}:{self.port}"
         self.workdir = Path(tempfile.mkdtemp(prefix="tb-server-"))
+        # Removed with this object (or at exit), not at stop: tests read the output and logs after stopping.
+        weakref.finalize(self, shutil.rmtree, self.workdir, ignore_errors=True)
         self.output_path = self.workdir / "output.log"
         base = [sys.executable, "server.py", "--address", address, "--port", str(self.port),
                 "--log_dir", str(self.workdir / "logs"), "--db_path", str(self.workdir / "data"),
