@@ -54,6 +54,12 @@ class ServerSettings:
     def scheme(self) -> str:
         return "https" if self.ssl else "http"
 
+    @property
+    def url(self) -> str:
+        """Where a person on this machine reaches the server: `localhost` for a listen-everywhere address."""
+        host = "localhost" if self.address in ("0.0.0.0", "::", "") else self.address
+        return f"{self.scheme}://{host}:{self.port}"
+
 
 @dataclass(frozen=True)
 class LoggingSettings:

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from src.database.embedded import EmbeddedStoreUnavailableError
 from src.database.mongo import Mongo
 from src.database.store import StoreDatabase
-from src.settings import DatabaseSettings
+from src.settings import PROJECT_ROOT, DatabaseSettings
 
 logger = logging.getLogger("tornado_boilerplate.database")
 
@@ -23,7 +23,7 @@ async def database_component(settings: DatabaseSettings) -> AsyncIterator[StoreD
     """
     database = Mongo.init(settings)
     try:
-        logger.info("database: %s", describe(settings))
+        logger.debug("database: %s", describe(settings))  # the "listening on" line names it too
         if Mongo.is_embedded():
             try:
                 await Mongo.ping()
@@ -37,7 +37,8 @@ async def database_component(settings: DatabaseSettings) -> AsyncIterator[StoreD
 def describe(settings: DatabaseSettings) -> str:
     """Where the data lives, for the start-up log; never the credentials (nor a DNS lookup for +srv URIs)."""
     if not settings.uses_mongo:
-        return f"embedded store {settings.path / (settings.name + '.sqlite3')}"
+        path = settings.path / (settings.name + ".sqlite3")
+        return f"embedded store {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}"
     scheme, _, rest = settings.mongo_uri().partition("://")
     location = rest.rpartition("@")[2].split("?")[0]
     return (f"MongoDB {scheme}://{location} through {settings.driver} "

@@ -18,4 +18,4 @@ class ConcurrentExampleJob:
     async def run() -> None:
         run = current_run()
         slot = run.slot_id if run is not None else "unscheduled"
-        logger.info("concurrent example job: slot %s ran in process %d", slot, os.getpid())
+        logger.debug("concurrent example job: slot %s ran in process %d", slot, os.getpid())

@@ -15,12 +15,12 @@ class ExampleJob:
 
     @staticmethod
     async def run() -> None:
-        logger.info("example job: periodic run in process %d", os.getpid())
+        logger.debug("example job: periodic run in process %d", os.getpid())
 
     @staticmethod
     async def run_once() -> None:
-        logger.info("example job: one-shot run in process %d", os.getpid())
+        logger.debug("example job: one-shot run in process %d", os.getpid())
 
     @staticmethod
     async def run_daily() -> None:
-        logger.info("example job: daily run in process %d", os.getpid())
+        logger.debug("example job: daily run in process %d", os.getpid())

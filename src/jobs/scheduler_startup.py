@@ -23,8 +23,8 @@ JobSetUp = Callable[[Scheduler, ApplicationContext], None]
 async def scheduler_component(context: ApplicationContext, job_setups: Sequence[JobSetUp] = (),
                               environ: Mapping[str, str] = os.environ) -> AsyncIterator[Scheduler]:
     """The process's `Scheduler.get()`, with the jobs scheduled before start-up, the features' jobs
-    (`job_setups`), then the TB_JOB_SETUP jobs. Warns once when single-process jobs will run in every process
-    (no lock server)."""
+    (`job_setups`), then the TB_JOB_SETUP jobs. Warns once when single-process jobs will run in every one of
+    several processes (`--proc` other than 1 and no lock server); one process runs each of them once anyway."""
     scheduler = Scheduler.get()
     try:
         scheduler.start()
@@ -36,8 +36,9 @@ async def scheduler_component(context: ApplicationContext, job_setups: Sequence[
         single_process_jobs = sorted({name for handle in scheduler.jobs()
                                       if (name := single_process_name(handle.job)) is not None})
         if single_process_jobs and not context.lock_server.enabled:
-            logger.warning("the lock server is disabled (--lock_server): single-process jobs %s will run in every "
-                           "process", ", ".join(single_process_jobs))
+            level = logging.DEBUG if context.server.proc == 1 else logging.WARNING
+            logger.log(level, "the lock server is disabled (--lock_server): single-process jobs %s will run in every "
+                       "process", ", ".join(single_process_jobs))
         yield scheduler
     finally:
         await scheduler.shutdown()

@@ -212,6 +212,17 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
             self.set_header(name, value)
         self._write_error_body(status_code, message or http_reasons.get(status_code, "Unknown Error"), None)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        methods = cls.SUPPORTED_METHODS
+        if "GET" in methods and "HEAD" not in methods:
+            at = methods.index("GET") + 1
+            cls.SUPPORTED_METHODS = (*methods[:at], "HEAD", *methods[at:])
+
+    def head(self, *args: Any, **kwargs: Any) -> Awaitable[None] | None:
+        """HEAD wherever GET: the GET answer, headers and all; Tornado sends it without the body."""
+        return self.get(*args, **kwargs)
+
     def options(self, *args: Any, **kwargs: Any) -> None:
         """Answer preflight (and plain) OPTIONS: which methods this resource accepts."""
         allowed = ", ".join(self._implemented_methods())

@@ -4,6 +4,8 @@ Tornado's HTML page) and graceful-shutdown accounting. Used as the Application's
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from tornado.web import StaticFileHandler
 
 from src.request_handlers.custom_request_handler import CustomRequestHandler
@@ -11,3 +13,7 @@ from src.request_handlers.custom_request_handler import CustomRequestHandler
 
 class StaticFilesHandler(CustomRequestHandler, StaticFileHandler):
     SUPPORTED_METHODS = ("GET", "HEAD", "OPTIONS")
+
+    def head(self, path: str) -> Awaitable[None]:
+        # Tornado's own: headers of the file without reading it (the base handler's HEAD would run a full GET).
+        return StaticFileHandler.head(self, path)

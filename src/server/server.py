@@ -28,6 +28,7 @@ from types import FrameType
 
 from tornado.netutil import bind_sockets
 
+from src.database.database_startup import describe
 from src.lifecycle import InFlightRequests, Lifecycle
 from src.server.application_factory import ApplicationFactory
 from src.server.components import start_components
@@ -93,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _raise_open_file_limit(context: ApplicationContext) -> None:
     """Every connection is a descriptor: serve up to the hard limit, not the (often 1,024) soft default."""
     before, soft, hard = raise_open_file_limit()
-    _logger().info("open files limit: soft %d (was %d), hard %d; serving at most %d connections per process",
+    _logger().debug("open files limit: soft %d (was %d), hard %d; serving at most %d connections per process",
                    soft, before, hard, HTTPServerFactory.max_connections(context))
 
 
@@ -164,8 +165,7 @@ class Worker:
         # Objects alive after start-up never become garbage; keeping them out of the collector's generations
         # shortens the full collections that otherwise pause requests under load.
         gc.freeze()
-        logger.info("listening on %s://%s:%d", self.context.server.scheme, self.context.server.address,
-                    self.context.server.port)
+        logger.info("listening on %s with the %s", self.context.server.url, describe(self.context.database))
 
         await stop.wait()
         # The loop gives its handlers back as SIG_DFL when it closes: a second stop signal during the drain or

@@ -83,7 +83,7 @@ def ping_until_served(port: int, deadline_seconds: float = 30.0) -> int:
 
 
 def test_the_soft_limit_is_raised_to_the_hard_limit_at_start_up() -> None:
-    with limited_server("-S -n 200") as server:
+    with limited_server("-S -n 200", "--log_level", "DEBUG") as server:  # a start-up detail, logged at DEBUG
         hard = int(Path("/proc/self/limits").read_text().split("Max open files")[1].split()[1])
         assert f"soft {hard} (was 200), hard {hard}" in server.output() + "".join(
             path.read_text() for path in (server.workdir / "logs").glob("*.log"))

@@ -40,6 +40,9 @@ def test_example_jobs_are_scheduled_unless_switched_off(caplog: pytest.LogCaptur
     with caplog.at_level(logging.WARNING, logger="tornado_boilerplate.jobs"):
         _, names = start([], {})
     assert names == ["concurrent-example", "example-daily", "example-every-minute", "example-once"]
+    assert caplog.records == []  # one process: each single-process job runs once anyway, nothing to warn about
+
+    _, names = start(["--proc", "2"], {})
     warnings = [record.getMessage() for record in caplog.records]
     assert len(warnings) == 1 and "concurrent-example-job will run in every process" in warnings[0]
 

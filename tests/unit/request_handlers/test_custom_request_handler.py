@@ -123,7 +123,7 @@ class TestErrors(HandlerTestCase):
     def test_wrong_method_is_405_with_allow(self) -> None:
         response = self.fetch("/ping", method="DELETE")
         self.assert_error(response, 405, "DELETE", "/ping")
-        assert response.headers["Allow"] == "GET, OPTIONS"
+        assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
 
     def test_method_outside_supported_methods_is_405(self) -> None:
         self.assert_error(self.fetch("/probe/put-only"), 405, "GET", "/probe/put-only")
@@ -287,7 +287,7 @@ class TestCors(HandlerTestCase):
             "Origin": "https://app.example", "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "content-type"})
         assert response.code == 204
-        assert response.headers["Access-Control-Allow-Methods"] == "GET, POST, OPTIONS"
+        assert response.headers["Access-Control-Allow-Methods"] == "GET, HEAD, POST, OPTIONS"
         assert "Content-Type" in response.headers["Access-Control-Allow-Headers"]
         assert response.headers["Access-Control-Allow-Origin"] == "*"
 

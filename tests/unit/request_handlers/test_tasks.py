@@ -159,7 +159,7 @@ class TestReplaceAndDelete(TasksTestCase):
     def test_unsupported_methods_are_405_with_allow(self) -> None:
         response = self.call("PATCH", "/tasks", {"title": "x"})
         self.assert_error(response, 405, "Method Not Allowed")
-        assert response.headers["Allow"] == "GET, POST, OPTIONS"
+        assert response.headers["Allow"] == "GET, HEAD, POST, OPTIONS"
         self.assert_error(self.call("DELETE", "/tasks"), 405, "Method Not Allowed")
 
 
@@ -209,7 +209,7 @@ class TestCors(TasksTestCase):
         preflight = self.call("OPTIONS", "/tasks/abc", headers={"Origin": "http://app.example",
                                                                "Access-Control-Request-Method": "PUT"})
         assert preflight.code == 204
-        assert preflight.headers["Access-Control-Allow-Methods"] == "GET, PUT, PATCH, DELETE, OPTIONS"
+        assert preflight.headers["Access-Control-Allow-Methods"] == "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
         assert "If-Match" in preflight.headers["Access-Control-Allow-Headers"].split(", ")
         created = self.call("POST", "/tasks", {"title": "cors"}, {"Origin": "http://app.example"})
         assert created.headers["Access-Control-Allow-Origin"] == "*"
