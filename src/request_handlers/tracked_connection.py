@@ -49,6 +49,7 @@ class TrackedConnection(httputil.HTTPConnection):
         self._discard_body = True  # until the headers say otherwise
         self._finish_pending = False
         self._on_stall: Callable[[], None] | None = None
+        self._stall_timer: object | None = None
 
     @property
     def draining(self) -> bool:
@@ -85,20 +86,29 @@ class TrackedConnection(httputil.HTTPConnection):
         # Unknown or large size: an early answer closes the connection rather than read a body nobody wants.
         self._discard_body = not chunked and (length is None or (size is not None and size <= DISCARDABLE_BODY_BYTES))
         if chunked or (size or 0) > 0:
-            IOLoop.current().call_later(self._server.body_timeout, self._check_stall)
+            self._stall_timer = IOLoop.current().call_later(self._server.body_timeout, self._check_stall)
         self._on_request_started()
 
     def body_arrived(self) -> None:
+        self._cancel_stall_timer()
         self.body_complete = True
         if self._finish_pending:
             self._finish_pending = False
             self._inner.finish()
 
     def closed(self) -> None:
+        self._cancel_stall_timer()
         self.body_complete = True
         self._finish_pending = False
 
+    def _cancel_stall_timer(self) -> None:
+        # A pending timer keeps the whole connection alive: cancelled as soon as it is not needed.
+        if self._stall_timer is not None:
+            IOLoop.current().remove_timeout(self._stall_timer)
+            self._stall_timer = None
+
     def _check_stall(self) -> None:
+        self._stall_timer = None
         if self.body_complete:
             return
         self.body_stalled = True
