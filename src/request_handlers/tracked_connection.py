@@ -45,7 +45,6 @@ class TrackedConnection(httputil.HTTPConnection):
         self._server = server
         self._on_request_started = on_request_started
         self.body_complete = False
-        self.body_stalled = False
         self._discard_body = True  # until the headers say otherwise
         self._finish_pending = False
         self._on_stall: Callable[[], None] | None = None
@@ -111,7 +110,6 @@ class TrackedConnection(httputil.HTTPConnection):
         self._stall_timer = None
         if self.body_complete:
             return
-        self.body_stalled = True
         self._discard_body = False
         if self._finish_pending:  # already answered; stop waiting for the body
             self._finish_pending = False
