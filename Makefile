@@ -31,7 +31,7 @@ FAST_SELECTION := not slow and $(TEST_SELECTION)
 MARKERS ?= $(TEST_SELECTION)
 
 .DEFAULT_GOAL := help
-.PHONY: help docs run test test-fast test-loaded test-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
+.PHONY: help docs run soak test test-fast test-loaded test-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
 	system-packages browser-deps certs clean bench profile bench-logging etcd bench-locks
 
 help:  ## This list
@@ -188,6 +188,10 @@ bench: $(DEV_STAMP)  ## This server vs bare Tornado with wrk, interleaved rounds
 profile: $(DEV_STAMP)  ## py-spy flame graph + speedscope under wrk load (ENDPOINT=/ping METHOD=GET PROFILE_SECONDS=10)
 	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
 	$(DEV_PY) -m tests.benchmarks.flame_profile --endpoint '$(ENDPOINT)' --method $(METHOD) --duration $(PROFILE_SECONDS) $(ARGS)
+
+soak: $(DEV_STAMP)  ## The server under mixed good and hostile load: RSS, fds, answers by status (SOAK_SECONDS=300)
+	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
+	$(DEV_PY) -m tests.benchmarks.soak --duration $(or $(SOAK_SECONDS),300) $(ARGS)
 
 bench-logging: $(DEV_STAMP)  ## GET /ping with the canonical log line on vs off, alternating rounds (ARGS=--compare-stdlib)
 	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
