@@ -11,6 +11,11 @@ PY := $(VENV)/bin/python
 DEV_PY := $(DEV_VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.installed-requirements
 DEV_STAMP := $(DEV_VENV)/.installed-requirements-dev
+# `make bench` only: the development tools plus the bench's peers (FastAPI, uvicorn, aiosqlite), never in the others.
+BENCH_VENV ?= .venv-bench
+BENCH_PY := $(BENCH_VENV)/bin/python
+BENCH_REQUIREMENTS := tests/benchmarks/requirements
+BENCH_STAMP := $(BENCH_VENV)/.installed-requirements-bench
 # Exact versions with hashes, nothing resolved at install time: the lock files are complete.
 PIP_INSTALL := -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes
 
@@ -64,6 +69,14 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt
 	@$(DEV_VENV)/bin/uv pip install --quiet --python $(DEV_PY) --no-deps --require-hashes -r requirements-dev.txt
 	@touch $@
 
+$(BENCH_STAMP): requirements.txt requirements-dev.txt $(BENCH_REQUIREMENTS).txt | $(DEV_STAMP)
+	$(check_python)
+	@echo "==> installing the development tools and the bench's peers into $(BENCH_VENV) ($(BENCH_REQUIREMENTS).txt)"
+	@$(PYTHON) -m venv $(BENCH_VENV)
+	@$(DEV_VENV)/bin/uv pip install --quiet --python $(BENCH_PY) --no-deps --require-hashes \
+		-r requirements-dev.txt -r $(BENCH_REQUIREMENTS).txt
+	@touch $@
+
 prepare: $(RUNTIME_STAMP) $(DEV_STAMP)  ## Both virtual environments, without running anything
 
 # Installs the missing ones only; apt-get as root, through sudo otherwise, or one line saying what to install.
@@ -93,10 +106,10 @@ $(BROWSER_DEPS): $(BROWSER_TESTS)/package-lock.json
 
 browser-deps: $(BROWSER_DEPS)  ## axe-core from npm for the browser tests (make test installs it when missing)
 
-lock:  ## Regenerate requirements.txt and requirements-dev.txt (hashes) from the .in files (UPGRADE=1 for newest)
+lock:  ## Regenerate requirements.txt, requirements-dev.txt and the bench's (hashes) from the .in files (UPGRADE=1 for newest)
 	@[ -x $(DEV_VENV)/bin/uv ] || $(MAKE) --no-print-directory $(DEV_STAMP)
-	@echo "==> locking requirements.in -> requirements.txt, requirements-dev.in -> requirements-dev.txt"
-	@for name in requirements requirements-dev; do \
+	@echo "==> locking requirements.in -> requirements.txt, requirements-dev.in -> requirements-dev.txt, $(BENCH_REQUIREMENTS).in -> .txt"
+	@for name in requirements requirements-dev $(BENCH_REQUIREMENTS); do \
 		$(DEV_VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 			--annotation-style line --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) \
 			$$name.in -o $$name.txt || exit 1; \
@@ -181,9 +194,9 @@ ENDPOINT ?= /ping
 METHOD ?= GET
 PROFILE_SECONDS ?= 10
 
-bench: $(DEV_STAMP)  ## This server vs bare Tornado with wrk, interleaved rounds (SUITE=main|gc|metrics ROUNDS=5 DURATION=5)
+bench: $(BENCH_STAMP)  ## This server vs bare Tornado and FastAPI with wrk, interleaved rounds (SUITE=main|gc|metrics ROUNDS=5 DURATION=5)
 	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
-	$(DEV_PY) -m tests.benchmarks.bench --suite $(SUITE) --rounds $(ROUNDS) --duration $(DURATION) $(ARGS)
+	$(BENCH_PY) -m tests.benchmarks.bench --suite $(SUITE) --rounds $(ROUNDS) --duration $(DURATION) $(ARGS)
 
 profile: $(DEV_STAMP)  ## py-spy flame graph + speedscope under wrk load (ENDPOINT=/ping METHOD=GET PROFILE_SECONDS=10)
 	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
@@ -201,6 +214,6 @@ bench-locks: $(DEV_STAMP)  ## Lock latency p50/p99 through a 3-member etcd clust
 	@$(MAKE) --no-print-directory system-packages PACKAGES=etcd-server
 	$(DEV_PY) -m tests.benchmarks.lock_latency $(ARGS)
 
-clean:  ## Remove both virtual environments and the caches
-	rm -rf $(VENV) $(DEV_VENV) .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.* htmlcov
+clean:  ## Remove the virtual environments and the caches
+	rm -rf $(VENV) $(DEV_VENV) $(BENCH_VENV) .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.* htmlcov
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

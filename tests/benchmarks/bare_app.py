@@ -4,6 +4,7 @@ No request ids, no canonical log line, no body-size streaming, no CORS, no store
 app does per request is what Tornado itself costs; the bench reports this server's figures as ratios of these.
 
     python -m tests.benchmarks.bare_app --port 8888 [--proc 2] [--loop uvloop] [--seed 10000]
+    python -m tests.benchmarks.bare_app --port 8888 --db tasks.sqlite3   # the tasks in SQLite, access lines on
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ import sys
 import uuid
 from collections.abc import Sequence
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application, HTTPError, RequestHandler
+
+from tests.benchmarks.bare_store_app import SQLiteTasks, log_access_lines, make_store_app
 
 Tasks = dict[str, dict[str, Any]]
 
@@ -93,8 +97,15 @@ def seeded_tasks(count: int) -> Tasks:
     return tasks
 
 
-async def serve(sockets: list[socket.socket], seed: int) -> None:
-    server = HTTPServer(make_app(seeded_tasks(seed)))
+def build_app(seed: int, db: Path | None) -> Application:
+    if db is None:
+        return make_app(seeded_tasks(seed))
+    log_access_lines()
+    return make_store_app(SQLiteTasks(db), StatusHandler)
+
+
+async def serve(sockets: list[socket.socket], seed: int, db: Path | None) -> None:
+    server = HTTPServer(build_app(seed, db))
     server.add_sockets(sockets)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -104,14 +115,14 @@ async def serve(sockets: list[socket.socket], seed: int) -> None:
     server.stop()
 
 
-def run(sockets: list[socket.socket], seed: int, loop: str) -> None:
+def run(sockets: list[socket.socket], seed: int, loop: str, db: Path | None = None) -> None:
     if loop == "uvloop":
         import uvloop  # noqa: PLC0415 - optional; imported only when asked for
 
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            runner.run(serve(sockets, seed))
+            runner.run(serve(sockets, seed, db))
         return
-    asyncio.run(serve(sockets, seed))
+    asyncio.run(serve(sockets, seed, db))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,9 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--proc", type=int, default=1, help="processes, each with its own SO_REUSEPORT socket")
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
     parser.add_argument("--seed", type=int, default=0, help="tasks stored at start-up")
+    parser.add_argument("--db", type=Path, help="keep the tasks in this SQLite file (tests.benchmarks.peer_store)")
     options = parser.parse_args(argv)
     if options.proc == 1:
-        run(bind_sockets(options.port, options.address), options.seed, options.loop)
+        run(bind_sockets(options.port, options.address), options.seed, options.loop, options.db)
         return 0
     # Like this server's --proc N: one listening socket per worker, so the kernel spreads the connections.
     children: list[int] = []

@@ -20,6 +20,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -31,11 +32,12 @@ from typing import Any
 
 import tornado
 
-from tests.benchmarks import report
+from tests.benchmarks import peer_store, report
+from tests.benchmarks.gc_report import format_gc_pauses, parse_gc_pauses
 from tests.benchmarks.process_stats import usable_cpus
 from tests.benchmarks.scenarios import IDS_PLACEHOLDER, SEED_COUNT, SUITES, Row, Suite
 from tests.benchmarks.seed import TasksApiUnavailableError, seed_tasks
-from tests.benchmarks.servers import RunningServer, ServerSpec
+from tests.benchmarks.servers import PEER_STORE_FILE, RunningServer, ServerSpec, missing_server_kinds
 from tests.benchmarks.wrk import Load, run_wrk, wrk_command
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -77,11 +79,16 @@ class Bench:
         self.workroot = Path(tempfile.mkdtemp(prefix="tb-bench-"))
         self.ids_file = self.workroot / "task_ids.txt"
         self.seeded_store: Path | None = None
+        self.seeded_peer_store = self.workroot / "peer-seed" / PEER_STORE_FILE
         self.tasks_api = True
         self.measurements: list[report.Measurement] = []
         self.startup: dict[str, list[dict[str, float]]] = {}
         self.gc_pauses: dict[str, list[dict[str, Any]]] = {}
         self.running: list[RunningServer] = []
+        self.missing_kinds = missing_server_kinds()
+        if "fastapi" in self.missing_kinds:
+            print("note: FastAPI, uvicorn or aiosqlite is not installed here (`make bench` installs them into its "
+                  "own venv); the FastAPI rows are skipped", flush=True)
 
     # ---- set-up -----------------------------------------------------------------------------------------------
 
@@ -102,12 +109,17 @@ class Bench:
             server.stop()
         self.ids_file.write_text("\n".join(ids) + "\n")
         self.seeded_store = self.workroot / "seed" / "data"
+        if any(spec.on_peer_store for spec in self.suite.servers):
+            peer_store.create_seeded_store(self.seeded_peer_store, ids)  # the same ids and documents
         print(f"seeded {len(ids)} tasks through POST /tasks in {time.perf_counter() - started:.1f} s", flush=True)
 
     def start(self, spec: ServerSpec, round_number: int) -> RunningServer:
         workdir = self.workroot / f"round{round_number}" / spec.name
         if spec.kind == "server" and spec.seeded and self.seeded_store is not None:
             shutil.copytree(self.seeded_store, workdir / "data")
+        if spec.on_peer_store and self.seeded_peer_store.exists():
+            workdir.mkdir(parents=True, exist_ok=True)
+            shutil.copy(self.seeded_peer_store, workdir / PEER_STORE_FILE)
         cpus = self.placement.server_cpus(spec.pinned)
         server = RunningServer(spec, workdir, self.options.seed_count, cpus)
         self.running.append(server)
@@ -119,10 +131,10 @@ class Bench:
         while self.running:
             server = self.running.pop()
             code = server.stop()
-            if code not in (0, None):
+            if code not in (0, None, -signal.SIGTERM):  # uvicorn re-raises the SIGTERM it handled
                 print(f"warning: {server.spec.name} exited with {code}", flush=True)
             try:
-                pauses = _gc_pauses(server.output())
+                pauses = parse_gc_pauses(server.output())
             except (OSError, ValueError) as error:  # keep stopping the others
                 print(f"warning: cannot read {server.spec.name}'s output: {error}", flush=True)
                 continue
@@ -133,6 +145,7 @@ class Bench:
 
     def rows(self, group: Sequence[Row]) -> list[Row]:
         return [row for row in group if (self.tasks_api or not row.needs_tasks_api)
+                and self.suite.server(row.server).kind not in self.missing_kinds
                 and (not self.options.only or any(text in row.key for text in self.options.only))]
 
     def measure(self, row: Row, server: RunningServer, round_number: int) -> report.Measurement:
@@ -179,6 +192,13 @@ class Bench:
 
     # ---- results ----------------------------------------------------------------------------------------------
 
+    def peer_sections(self, rows: dict[str, report.RowSummary]) -> list[str]:
+        table = self.suite.peer_table
+        if table is None or table.row(table.subject, table.endpoints[0]) not in rows:
+            return []
+        return ["This server per endpoint against its peers on the same store (same-round ratios; the peers' own "
+                "figures are in the rows above)", report.format_peer_table(self.measurements, table, rows)]
+
     def write_results(self, machine: dict[str, Any]) -> str:
         rows = report.summarize_rows(self.measurements)
         ratios = report.summarize_ratios(self.measurements, self.suite.comparisons, rows)
@@ -190,13 +210,14 @@ class Bench:
             f"Load average before/after: {machine['loadavg_before']} / {machine['loadavg_after']}",
             f"Rows (median of rounds; {title})",
             report.format_rows_table(rows),
+            *self.peer_sections(rows),
             "Ratios (computed per round, then the median; targets are reported, not asserted)",
             report.format_ratio_table(ratios),
             "Start-up and idle memory (every fresh start of every round)",
             report.format_startup_table(self.startup),
         ]
         if self.gc_pauses:
-            sections += ["GC pauses during each server's life (sum over rounds)", _format_gc(self.gc_pauses)]
+            sections += ["GC pauses during each server's life (sum over rounds)", format_gc_pauses(self.gc_pauses)]
         text = "\n\n".join(sections)
         self.options.results.mkdir(parents=True, exist_ok=True)
         name = f"bench-{self.options.suite}"
@@ -214,26 +235,6 @@ class Bench:
         (self.options.results / f"{name}.json").write_text(json.dumps(document, indent=2) + "\n")
         report.write_chart(self.options.results / f"{name}.png", rows, ratios)
         return text
-
-
-def _gc_pauses(output: str) -> dict[str, Any] | None:
-    for line in reversed(output.splitlines()):
-        if line.startswith("gc-pauses "):
-            parsed: dict[str, Any] = json.loads(line.removeprefix("gc-pauses "))
-            return parsed
-    return None
-
-
-def _format_gc(pauses: dict[str, list[dict[str, Any]]]) -> str:
-    lines = [f"{'server':<26}" + "".join(f"{f'gen{g} n / total / max ms':>30}" for g in range(3))]
-    for name, samples in pauses.items():
-        cells = []
-        for generation in range(3):
-            stats = [sample[f"gen{generation}"] for sample in samples]
-            cells.append(f"{sum(s['collections'] for s in stats)} / {sum(s['total_ms'] for s in stats):.0f} / "
-                         f"{max(s['max_ms'] for s in stats):.1f}")
-        lines.append(f"{name:<26}" + "".join(f"{cell:>30}" for cell in cells))
-    return "\n".join(lines)
 
 
 def machine_info() -> dict[str, Any]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.benchmarks.scenarios import Comparison
+from tests.benchmarks.scenarios import Comparison, PeerTable
 
 MB = 1024 * 1024
 
@@ -144,6 +144,29 @@ def format_ratio_table(ratios: Iterable[RatioSummary]) -> str:
         lines.append(f"{comparison.name:<48}{summary.ratio:>7.2f}"
                      f"{f'{summary.ratio_min:.2f}-{summary.ratio_max:.2f}':>13}{ratio_target:>9}{cpu_ratio:>10}"
                      f"{p99:>8}{p99_target:>8}  {_verdict(summary.ratio_met, summary.p99_met)}")
+    return "\n".join(lines)
+
+
+def format_peer_table(measurements: Sequence[Measurement], table: PeerTable,
+                      rows: Mapping[str, RowSummary]) -> str:
+    """Per endpoint: the subject's req/s, CPU us per request and RSS, then against each reference the median
+    same-round req/s ratio and, in brackets, the CPU ratio (reference CPU per request over the subject's)."""
+    headings = [heading for heading, _ in table.references]
+    lines = [f"{'endpoint':<22}{'req/s':>8}{'CPU us/req':>12}{'RSS MB':>8}"
+             + "".join(f"{heading:>30}" for heading in headings)]
+    for endpoint in table.endpoints:
+        subject = rows.get(table.row(table.subject, endpoint))
+        if subject is None:
+            continue
+        cells = []
+        for _, server in table.references:
+            comparison = Comparison(endpoint, subject.row, table.row(server, endpoint))
+            ratios = same_round_ratios(measurements, comparison)
+            cpu_ratios = same_round_cpu_ratios(measurements, comparison)
+            cells.append(f"{statistics.median(ratios):.2f} (CPU {statistics.median(cpu_ratios):.2f})"
+                         if ratios and cpu_ratios else "-")
+        lines.append(f"{endpoint:<22}{subject.requests_per_second:>8.0f}{subject.cpu_us_per_request:>12.0f}"
+                     f"{subject.rss_mb:>8.1f}" + "".join(f"{cell:>30}" for cell in cells))
     return "\n".join(lines)
 
 

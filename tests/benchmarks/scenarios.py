@@ -16,6 +16,10 @@ HEALTH = Load("GET", "/health")
 GET_TASK = Load("GET", "/tasks/{id}", script="get_task.lua", script_args=(IDS_PLACEHOLDER,))
 POST_TASK = Load("POST", "/tasks", script="post_task.lua")
 LIST_TASKS = Load("GET", "/tasks?limit=100")
+PUT_TASK = Load("PUT", "/tasks/{id}", script="put_task.lua", script_args=(IDS_PLACEHOLDER,))
+# The peers on this server's store design (tests.benchmarks.peer_store), compared endpoint by endpoint.
+PEERS = ("bare-store", "fastapi")
+PEER_LOADS = (GET_TASK, LIST_TASKS, PUT_TASK, POST_TASK, PING)  # POST after the reads: it grows the stores
 
 
 @dataclass(frozen=True)
@@ -41,19 +45,51 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class PeerTable:
+    """Per endpoint, the `subject` server's row against each reference's row of the same endpoint (row keys are
+    `"{server} {METHOD} {path}"`), titled by the reference's column heading."""
+
+    subject: str
+    references: tuple[tuple[str, str], ...]  # (column heading, server name)
+    endpoints: tuple[str, ...]  # "GET /tasks/{id}", ...
+
+    def row(self, server: str, endpoint: str) -> str:
+        return f"{server} {endpoint}"
+
+
+@dataclass(frozen=True)
 class Suite:
     servers: tuple[ServerSpec, ...]
     # Groups of rows; the servers of a group run together, and are started fresh for it each round.
     groups: tuple[tuple[Row, ...], ...]
     comparisons: tuple[Comparison, ...]
+    peer_table: PeerTable | None = None
 
     def server(self, name: str) -> ServerSpec:
         return next(spec for spec in self.servers if spec.name == name)
 
 
+def _endpoint(load: Load) -> str:
+    return f"{load.method} {load.path}"
+
+
+def _peer_rows(load: Load) -> tuple[Row, ...]:
+    """This server and each peer on one endpoint, one after another (A B C A B C over the rounds)."""
+    return tuple(Row(f"{server} {_endpoint(load)}", server, load, needs_tasks_api=True)
+                 for server in ("server", *PEERS))
+
+
+PEER_TABLE = PeerTable("server", (("x bare Tornado, same store", "bare-store"), ("x FastAPI async", "fastapi")),
+                       tuple(_endpoint(load) for load in PEER_LOADS))
+# Per endpoint, what this server should reach against bare Tornado on the same store, and against FastAPI.
+BARE_STORE_TARGETS = {"GET /tasks/{id}": 0.90, "GET /tasks?limit=100": 0.75, "PUT /tasks/{id}": 0.85,
+                      "POST /tasks": 0.90}
+
 MAIN = Suite(
     servers=(
         ServerSpec("bare", "bare", seeded=True),
+        ServerSpec("bare-store", "bare", seeded=True, store=True),
+        ServerSpec("fastapi", "fastapi", seeded=True),
         ServerSpec("server", "server", seeded=True),
         ServerSpec("server-no-metrics", "server", seeded=True, metrics=False),
         ServerSpec("server-uvloop", "server", loop="uvloop"),
@@ -63,17 +99,18 @@ MAIN = Suite(
     groups=(
         (
             Row("bare GET /ping", "bare", PING),
-            Row("server GET /ping", "server", PING),
+            *_peer_rows(PING),
             Row("server GET /ping --loop uvloop", "server-uvloop", PING),
             Row("bare GET /health", "bare", HEALTH),
-            Row("server GET /tasks/{id}", "server", GET_TASK, needs_tasks_api=True),
+            *_peer_rows(GET_TASK),
             Row("server GET /ping --no-metrics", "server-no-metrics", PING),
             Row("server GET /tasks/{id} --no-metrics", "server-no-metrics", GET_TASK, needs_tasks_api=True),
             Row("bare GET /tasks?limit=100", "bare", LIST_TASKS),
-            Row("server GET /tasks?limit=100", "server", LIST_TASKS, needs_tasks_api=True),
+            *_peer_rows(LIST_TASKS),
+            *_peer_rows(PUT_TASK),
             # POST last: it grows the stores the GET rows read.
             Row("bare POST /tasks", "bare", POST_TASK),
-            Row("server POST /tasks", "server", POST_TASK, needs_tasks_api=True),
+            *_peer_rows(POST_TASK),
         ),
         (
             Row("bare GET /ping --proc 2", "bare-proc2", PING),
@@ -96,7 +133,12 @@ MAIN = Suite(
         Comparison("bare --proc 2 vs --proc 1, GET /ping", "bare GET /ping --proc 2", "bare GET /ping",
                    cpu_ratio=False),
         Comparison("--loop uvloop vs asyncio, GET /ping", "server GET /ping --loop uvloop", "server GET /ping"),
+        *(Comparison(f"{endpoint} vs bare Tornado, same store", f"server {endpoint}", f"bare-store {endpoint}",
+                     min_ratio=BARE_STORE_TARGETS.get(endpoint)) for endpoint in PEER_TABLE.endpoints),
+        *(Comparison(f"{endpoint} vs FastAPI async", f"server {endpoint}", f"fastapi {endpoint}",
+                     min_ratio=None if endpoint == _endpoint(PING) else 1.0) for endpoint in PEER_TABLE.endpoints),
     ),
+    peer_table=PEER_TABLE,
 )
 
 # What gc.freeze() and the collector's thresholds do to POST /tasks latency (the allocation-heavy endpoint).

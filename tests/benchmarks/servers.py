@@ -1,10 +1,12 @@
-"""Starting the servers the bench compares: the bare-Tornado reference or this server, on a free loopback port,
+"""Starting the servers the bench compares: the bare-Tornado reference (in-memory or on the SQLite store), the
+FastAPI async peer, or this server, on a free loopback port,
 optionally pinned to CPUs, timed from launch to the first 200 and stopped with SIGTERM."""
 
 from __future__ import annotations
 
 import contextlib
 import http.client
+import importlib.util
 import os
 import signal
 import subprocess
@@ -17,11 +19,13 @@ from tests.benchmarks import process_stats
 from tests.support.server_process import PROJECT_ROOT, free_port
 
 READY_TIMEOUT_SECONDS = 20.0
+PEER_STORE_FILE = "tasks.sqlite3"  # in a peer's work directory: tests.benchmarks.peer_store's design
 
 
 @dataclass(frozen=True)
 class ServerSpec:
-    """One server configuration. `kind` is "bare" (tests/benchmarks/bare_app.py) or "server" (server.py)."""
+    """One server configuration. `kind` is "bare" (tests/benchmarks/bare_app.py), "fastapi"
+    (tests/benchmarks/fastapi_app.py, always on the SQLite store) or "server" (server.py)."""
 
     name: str
     kind: str
@@ -31,17 +35,32 @@ class ServerSpec:
     seeded: bool = False  # 10,000 tasks stored before the start (this server: a copy of the seeded store)
     gc_mode: str | None = None  # this server only: run through gc_launcher with this mode
     metrics: bool = True  # this server only: False adds --no-metrics
+    store: bool = False  # bare only: the tasks in SQLite (peer_store) instead of a dict, with access lines
+
+    @property
+    def on_peer_store(self) -> bool:
+        return self.kind == "fastapi" or (self.kind == "bare" and self.store)
 
     def command(self, port: int, workdir: Path, seed_count: int) -> list[str]:
+        database = str(workdir / PEER_STORE_FILE)
+        if self.kind == "fastapi":
+            return [sys.executable, "-m", "tests.benchmarks.fastapi_app", "--port", str(port), "--db", database]
         if self.kind == "bare":
             return [sys.executable, "-m", "tests.benchmarks.bare_app", "--port", str(port), "--proc", str(self.proc),
-                    "--loop", self.loop, "--seed", str(seed_count if self.seeded else 0)]
+                    "--loop", self.loop, *(["--db", database] if self.store else
+                                           ["--seed", str(seed_count if self.seeded else 0)])]
         entry = (["-m", "tests.benchmarks.gc_launcher", "--gc", self.gc_mode, "--"] if self.gc_mode
                  else ["server.py"])
         # Default logging (console + rotating file) with the canonical line on for /ping too; no example jobs.
         return [sys.executable, *entry, "--address", "127.0.0.1", "--port", str(port), "--proc", str(self.proc),
                 "--loop", self.loop, "--log_dir", str(workdir / "logs"), "--db_path", str(workdir / "data"),
                 "--no-example_jobs", "--log_health_checks", *([] if self.metrics else ["--no-metrics"])]
+
+
+def missing_server_kinds() -> set[str]:
+    """The kinds this Python cannot start: the FastAPI peer's packages are in the bench venv only."""
+    needed = ("fastapi", "uvicorn", "aiosqlite")
+    return {"fastapi"} if any(importlib.util.find_spec(name) is None for name in needed) else set()
 
 
 class RunningServer:

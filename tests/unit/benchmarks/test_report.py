@@ -7,6 +7,7 @@ import pytest
 from tests.benchmarks.report import (
     MB,
     Measurement,
+    format_peer_table,
     format_ratio_table,
     format_rows_table,
     format_startup_table,
@@ -17,7 +18,7 @@ from tests.benchmarks.report import (
     summary_document,
     write_chart,
 )
-from tests.benchmarks.scenarios import MAIN, Comparison
+from tests.benchmarks.scenarios import MAIN, Comparison, PeerTable
 
 
 def measurement(row: str, round_: int, rate: float, p99: float = 5.0, cpu: float = 100.0) -> Measurement:
@@ -106,3 +107,26 @@ def test_every_main_comparison_names_measured_rows():
     for comparison in MAIN.comparisons:
         assert {comparison.row, comparison.reference} <= keys
     assert {row.server for group in MAIN.groups for row in group} <= servers
+
+
+def test_peer_table_gives_each_endpoint_its_same_round_ratios():
+    table = PeerTable("server", (("x bare", "bare"), ("x fastapi", "fastapi")), ("GET /a", "GET /b"))
+    measurements = [
+        measurement("server GET /a", 1, 900.0, cpu=200.0), measurement("bare GET /a", 1, 1000.0, cpu=180.0),
+        measurement("fastapi GET /a", 1, 600.0, cpu=300.0),
+        measurement("server GET /a", 2, 450.0, cpu=200.0), measurement("bare GET /a", 2, 500.0, cpu=180.0),
+        measurement("fastapi GET /a", 2, 300.0, cpu=300.0),
+        measurement("server GET /b", 1, 100.0),  # no peer measured it: a dash, not a ratio
+    ]
+    lines = format_peer_table(measurements, table, summarize_rows(measurements)).splitlines()
+    assert lines[0].split()[:4] == ["endpoint", "req/s", "CPU", "us/req"]
+    assert lines[1].split() == ["GET", "/a", "675", "200", "30.0", "0.90", "(CPU", "0.90)", "1.50", "(CPU", "1.50)"]
+    assert lines[2].split()[-2:] == ["-", "-"]
+
+
+def test_peer_table_of_main_names_measured_rows():
+    table = MAIN.peer_table
+    assert table is not None
+    keys = {row.key for group in MAIN.groups for row in group}
+    for endpoint in table.endpoints:
+        assert {table.row(server, endpoint) for server in (table.subject, *(s for _, s in table.references))} <= keys
