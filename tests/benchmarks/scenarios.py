@@ -13,10 +13,10 @@ IDS_PLACEHOLDER = "{ids_file}"  # replaced by the seeded ids' file when the row 
 
 PING = Load("GET", "/ping")
 HEALTH = Load("GET", "/health")
-GET_TASK = Load("GET", "/tasks/{id}", script="get_task.lua", script_args=(IDS_PLACEHOLDER,))
+GET_TASK = Load("GET", "/tasks/{id}", script="task_by_id.lua", script_args=(IDS_PLACEHOLDER,))
 POST_TASK = Load("POST", "/tasks", script="post_task.lua")
 LIST_TASKS = Load("GET", "/tasks?limit=100")
-PUT_TASK = Load("PUT", "/tasks/{id}", script="put_task.lua", script_args=(IDS_PLACEHOLDER,))
+PUT_TASK = Load("PUT", "/tasks/{id}", script="task_by_id.lua", script_args=(IDS_PLACEHOLDER, "PUT"))
 # The peers on this server's store design (tests.benchmarks.peer_store), compared endpoint by endpoint.
 PEERS = ("bare-store", "fastapi")
 PEER_LOADS = (GET_TASK, LIST_TASKS, PUT_TASK, POST_TASK, PING)  # POST after the reads: it grows the stores

@@ -59,6 +59,6 @@ def test_empty_profile():
 def test_loads_and_file_names(tmp_path):
     assert load_for("/tasks", "POST", tmp_path / "ids") == POST_TASK
     by_id = load_for("/tasks/{id}", "GET", tmp_path / "ids")
-    assert by_id.script == "get_task.lua" and by_id.script_args == (str(tmp_path / "ids"),)
+    assert by_id.script == "task_by_id.lua" and by_id.script_args == (str(tmp_path / "ids"),)
     assert slug("server", by_id) == "server-GET-tasks-id"
     assert slug("bare", load_for("/ping", "GET", tmp_path)) == "bare-GET-ping"

@@ -58,12 +58,12 @@ def test_a_duration_in_an_unknown_notation_is_refused():
 
 
 def test_command_pins_wrk_and_passes_script_arguments():
-    load = Load("GET", "/tasks/{id}", script="get_task.lua", script_args=("/tmp/ids.txt",))
+    load = Load("GET", "/tasks/{id}", script="task_by_id.lua", script_args=("/tmp/ids.txt",))
     command = wrk_command("http://127.0.0.1:9000", load, 5, 50, cpus="1")
     assert command[:3] == ["taskset", "-c", "1"]
     assert "-c50" in command and "-d5s" in command and "--latency" in command
     script = command[command.index("-s") + 1]
-    assert script.endswith("tests/benchmarks/lua/get_task.lua")
+    assert script.endswith("tests/benchmarks/lua/task_by_id.lua")
     # The templated path is for display; the script builds each request's path.
     assert command[-3:] == ["http://127.0.0.1:9000/", "--", "/tmp/ids.txt"]
 
