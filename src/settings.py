@@ -23,6 +23,7 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True)
 class ServerSettings:
+    service_name: str = "tornado-boilerplate"
     port: int = 5000
     address: str = "0.0.0.0"
     proc: int = 1

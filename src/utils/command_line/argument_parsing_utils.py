@@ -26,6 +26,7 @@ from src.settings import (
     ServerSettings,
     SettingsError,
 )
+from src.utils.command_line.config_file import read_config_file
 from src.utils.command_line.settings_table import SETTINGS, Setting
 
 _GROUPS: dict[str, type] = {
@@ -36,6 +37,7 @@ _GROUPS: dict[str, type] = {
     "http_client": HttpClientSettings,
 }
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
+_SERVER_SETTING_NAMES = tuple(setting.name for setting in SETTINGS if setting.group == "server")
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -70,7 +72,7 @@ class ArgumentParsingUtils:
             "default. Flags also accept hyphens (--db-host).",
         )
         parser.add_argument("--config", help="YAML settings file (keys: the flag names, plus `logging:` for a "
-                            "dictConfig) (env: TB_CONFIG)")
+                            "dictConfig and `service:` for the service's name and server settings) (env: TB_CONFIG)")
         for setting in SETTINGS:
             flags = [f"--{setting.name}"]
             if "_" in setting.name:
@@ -96,7 +98,8 @@ class ArgumentParsingUtils:
 
         config_path_text = arguments.pop("config") or environ.get("TB_CONFIG") or None
         config_path = Path(config_path_text).resolve() if config_path_text else None
-        file_values, dict_config = cls._read_yaml(config_path) if config_path else ({}, None)
+        file_values, dict_config = (read_config_file(config_path, _BY_NAME, _SERVER_SETTING_NAMES)
+                                    if config_path else ({}, None))
 
         values: dict[str, dict[str, Any]] = {group: {} for group in _GROUPS}
         for setting in SETTINGS:
@@ -139,30 +142,6 @@ class ArgumentParsingUtils:
         if isinstance(raw, list | tuple):
             return ",".join(str(item) for item in raw)
         return str(raw)
-
-    @staticmethod
-    def _read_yaml(path: Path) -> tuple[dict[str, Any], Mapping[str, Any] | None]:
-        import yaml  # noqa: PLC0415 - only with --config: PyYAML is a tenth of the start-up's imports otherwise
-
-        try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except OSError as error:
-            raise SettingsError(f"invalid setting config: cannot read {path}: {error.strerror}") from None
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            reason = " ".join(str(error).split())
-            raise SettingsError(f"invalid setting config: {path} is not valid YAML: {reason}") from None
-        if document is None:
-            return {}, None
-        if not isinstance(document, dict):
-            raise SettingsError(f"invalid setting config: {path} must hold a mapping of setting names")
-        document = dict(document)
-        dict_config = document.pop("logging", None)
-        if dict_config is not None and not isinstance(dict_config, dict):
-            raise SettingsError(f"invalid setting config: `logging` in {path} must be a dictConfig mapping")
-        unknown = sorted(str(key) for key in document if key not in _BY_NAME)
-        if unknown:
-            raise SettingsError(f"invalid setting config: unknown key(s) {', '.join(unknown)} in {path}")
-        return document, dict_config
 
     @staticmethod
     def _check(context: ApplicationContext) -> None:

@@ -112,6 +112,8 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     # Basic application parameters.
+    Setting("service_name", "server", "service_name", _text,
+            "the service's name, on every log line (YAML: `service: name:`)"),
     Setting("proc", "server", "proc", _integer(0, 256), "number of server processes; 0 = one per CPU core"),
     Setting("port", "server", "port", PORT, "listening port", extra_env=("PORT",)),
     Setting("address", "server", "address", _text, "listening address"),

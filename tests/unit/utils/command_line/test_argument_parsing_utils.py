@@ -134,6 +134,31 @@ def test_yaml_logging_section_is_kept_as_dict_config(tmp_path: Path) -> None:
     assert parse(["--config", str(config)]).logging.dict_config == {"version": 1, "root": {"level": "INFO"}}
 
 
+def test_service_name_from_flag_environment_yaml_section_or_default(tmp_path: Path) -> None:
+    assert parse().server.service_name == "tornado-boilerplate"
+    config = tmp_path / "settings.yaml"
+    config.write_text("service:\n  name: Todo List Test\n  port: 8080\n")
+    context = parse(["--config", str(config)])
+    assert (context.server.service_name, context.server.port) == ("Todo List Test", 8080)
+    assert parse(["--config", str(config)], {"TB_SERVICE_NAME": "from-env"}).server.service_name == "from-env"
+    assert parse(["--config", str(config), "--service_name", "TodoList"]).server.service_name == "TodoList"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("service:\n  name: x\n  colour: blue\n", r"unknown key\(s\) service\.colour in .*\(`service` takes: name, "),
+    ("service:\n  db_name: x\n", r"unknown key\(s\) service\.db_name"),
+    ("service: TodoList\n", r"`service` in .* must be a mapping"),
+    ("port: 5000\nservice:\n  port: 8080\n", r"port given both at the top level and in `service`"),
+    ("service:\n  port: eighty\n", r"invalid setting port \(from config file\)"),
+])
+def test_service_section_errors_are_one_line(tmp_path: Path, text: str, message: str) -> None:
+    config = tmp_path / "settings.yaml"
+    config.write_text(text)
+    with pytest.raises(SettingsError, match=message) as raised:
+        parse(["--config", str(config)])
+    assert "\n" not in str(raised.value)
+
+
 def run_server(*argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "server.py", *argv], cwd=PROJECT_ROOT, capture_output=True, text=True,
                           timeout=30, check=False)
