@@ -44,6 +44,7 @@ from src.request_handlers.tracked_connection import TrackedConnection
 from src.settings import ApplicationContext
 from src.utils.logging import request_context
 from src.utils.logging.trace_context import TraceContext, incoming_trace
+from src.utils.logging.access_log import log_request_arrival
 
 # Bodies larger than the limit but announced with Content-Length are refused before they are read; a chunked
 # body is counted as it arrives. Either way the client gets a JSON 413 and the connection is closed.
@@ -118,6 +119,7 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         # Runs in the request's own task (set_default_headers may not), so the context is (re)bound here.
         request_context.bind(self.request_id, self.log_fields, self.trace_context)
         request_context.add_path_ids(self.path_kwargs)  # `task_id=...` on the log line of `/tasks/{task_id}`
+        log_request_arrival(self.request, self.request_id)
         # Framing is checked here, before anything uses it, so a malformed request gets a JSON 4xx and not
         # Tornado's bare 400 (or a 500 from parsing it ourselves).
         request_framing.check_request(self.request)

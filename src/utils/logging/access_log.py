@@ -1,6 +1,10 @@
 """The canonical request line: the Application's `log_function`, one logfmt line per request.
 
-    req_id=3f2a... method=GET uri=/tasks/42 status=404 time_ms=1.23 ip=127.0.0.1 trace_id=4bf9... reason="no task 42"
+    req_id=3f2a... method=GET uri=/tasks/42 ip=127.0.0.1 message=RESPONSE status=404 time_ms=1.23
+    service_name=tornado-boilerplate trace_id=4bf9... reason="no task 42" task_id=42
+
+(the tutorial's fields). With DEBUG enabled, `log_request_arrival` also writes a
+`message=REQUEST` line as each request arrives, before it is handled; when DEBUG is off it costs one level check.
 
 It goes to the `tornado.access` logger at INFO below 400, WARNING for 4xx, ERROR for 5xx; an unexpected
 exception's traceback (`CustomRequestHandler.error_exc_info`) rides on the same record, so it reaches the log
@@ -21,14 +25,16 @@ import time
 from types import TracebackType
 from typing import Any
 
+from tornado.httputil import HTTPServerRequest
 from tornado.web import RequestHandler
 
 from src.utils.logging import logfmt, request_context
-from src.utils.logging.record_attributes import process_id, worker_label
+from src.utils.logging.record_attributes import process_id, service_name, service_name_field, worker_label
 
 HEALTH_CHECK_PATHS = frozenset({"/ping", "/health", "/metrics"})
 # Keys of the canonical line; a request field with one of these names is written as `field_<name>`.
-CANONICAL_KEYS = frozenset({"req_id", "method", "uri", "status", "time_ms", "ip", "trace_id"})
+CANONICAL_KEYS = frozenset({"req_id", "method", "uri", "status", "time_ms", "ip", "message", "service_name",
+                            "trace_id"})
 
 _access_logger = logging.getLogger("tornado.access")
 _value = logfmt.format_value
@@ -70,7 +76,8 @@ def log_request(handler: RequestHandler) -> None:
 
     request_id = getattr(handler, "request_id", None) or _request_id_of(handler)
     message = (f"req_id={_value(request_id)} method={_value(request.method)} uri={_value(request.uri)} "
-               f"status={status} time_ms={request.request_time() * 1000:.2f} ip={_value(request.remote_ip)}")
+               f"ip={_value(request.remote_ip)} message=RESPONSE status={status} "
+               f"time_ms={request.request_time() * 1000:.2f} {service_name_field()}")
     trace = getattr(handler, "trace_context", None)
     if trace is not None:  # 32 hex digits: never needs escaping
         message += f" trace_id={trace.trace_id}"
@@ -80,6 +87,15 @@ def log_request(handler: RequestHandler) -> None:
             (f"field_{key}" if key in CANONICAL_KEYS else key, value) for key, value in fields.items())
 
     _access_logger.handle(CanonicalRecord(level, message, getattr(handler, "error_exc_info", None), request_id))
+
+
+def log_request_arrival(request: HTTPServerRequest, request_id: str) -> None:
+    """The tutorial's DEBUG line as a request arrives: `req_id=... method=GET uri=/tasks ip=... message=REQUEST`."""
+    if not _access_logger.isEnabledFor(logging.DEBUG):
+        return
+    message = (f"req_id={_value(request_id)} method={_value(request.method)} uri={_value(request.uri)} "
+               f"ip={_value(request.remote_ip)} message=REQUEST {service_name_field()}")
+    _access_logger.handle(CanonicalRecord(logging.DEBUG, message, None, request_id))
 
 
 class CanonicalRecord(logging.LogRecord):
@@ -102,6 +118,7 @@ class CanonicalRecord(logging.LogRecord):
             "threadName": threading.current_thread().name,
             "process": process_id(),
             "worker": worker_label(),
+            "service_name": service_name(),
             "req_id": request_id,
         }
 

@@ -3,9 +3,11 @@
 The format string (default `Logger.FORMATTING_STRING`) gives the line's prefix; `%(message)s` becomes the
 record's logfmt body:
 
-- a canonical request line (a record with `logfmt = True`) is already `key=value` pairs and is used as is;
+- a pre-formatted line (a record with `logfmt = True`: the canonical request line, the `message=REQUEST` and
+  `message=STARTING` lines) is already `key=value` pairs, `service_name` included, and is used as is;
 - any other record becomes `msg="..."`, then the fields passed to `Logger.info(..., key=value)`, then the
-  `req_id` and fields of the request being handled when it was logged.
+  `req_id` and fields of the request being handled when it was logged, then `service_name=...`.
+So every line says which service wrote it.
 
 A traceback or stack is appended as one quoted value (`exc="Traceback ...\\n..."`), so a record is always
 exactly one line, whatever text an exception message carries.
@@ -18,7 +20,7 @@ import time
 
 from src.utils.logging import logfmt
 from src.utils.logging.logger import Logger
-from src.utils.logging.record_attributes import worker_label
+from src.utils.logging.record_attributes import service_name, service_name_field, worker_label
 
 
 class LogfmtFormatter(logging.Formatter):
@@ -70,7 +72,10 @@ class LogfmtFormatter(logging.Formatter):
         request_fields = attributes.get("request_fields")
         if request_fields:
             body += " " + logfmt.format_pairs(request_fields)
-        return body
+        name = attributes.get("service_name")
+        if name is None or name == service_name():
+            return body + " " + service_name_field()
+        return body + " service_name=" + logfmt.format_value(name)
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - stdlib name
         """ISO 8601 local time with milliseconds and offset; the per-second part is computed once a second."""

@@ -35,7 +35,7 @@ from src.settings import ApplicationContext, LoggingSettings, SettingsError
 from src.utils.logging.buffered_handlers import BufferedRotatingFileHandler, BufferedStreamHandler
 from src.utils.logging.formatter import LogfmtFormatter
 from src.utils.logging.logger import Logger
-from src.utils.logging.record_attributes import install_record_factory, set_worker_label
+from src.utils.logging.record_attributes import install_record_factory, set_service_name, set_worker_label
 
 SYSLOG_FORMAT = "tornado-boilerplate: level=%(levelname)s logger=%(name)s pid=%(process)d worker=%(worker)s %(message)s"
 
@@ -46,6 +46,7 @@ def configure_logging(context: ApplicationContext, worker_id: int | None = None,
     label = "supervisor" if supervisor else str(worker_id or 0)
     suffix = "-supervisor" if supervisor else (f"-{worker_id}" if worker_id else "")
     set_worker_label(label)
+    set_service_name(context.server.service_name)
     install_record_factory()
     _remove_handlers()
 

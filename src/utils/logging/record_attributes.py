@@ -1,6 +1,7 @@
 """The attributes every log record carries besides the standard ones, so any format string can use them:
 
 - `worker`: which serving process wrote it (`0`..`N-1`, or `supervisor`); the pid is the standard `process`.
+- `service_name`: the service's name (`--service_name`, the YAML `service: name:`), the same on every line.
 - `req_id`: the id of the request being handled when the record was made (None outside a request).
 - `request_fields`: the fields that request added with `request_context.add_fields` (None when there are none).
 
@@ -13,9 +14,12 @@ import logging
 import os
 from typing import Any
 
-from src.utils.logging import request_context
+from src.settings import ServerSettings
+from src.utils.logging import logfmt, request_context
 
 _worker_label = "0"
+_service_name = ServerSettings.service_name
+_service_name_field = "service_name=" + logfmt.format_value(_service_name)
 _base_factory = logging.getLogRecordFactory()
 
 
@@ -26,6 +30,21 @@ def set_worker_label(label: str) -> None:
 
 def worker_label() -> str:
     return _worker_label
+
+
+def set_service_name(name: str) -> None:
+    global _service_name, _service_name_field  # noqa: PLW0603 - one name per process, set by the logging set-up
+    _service_name = name
+    _service_name_field = "service_name=" + logfmt.format_value(name)
+
+
+def service_name() -> str:
+    return _service_name
+
+
+def service_name_field() -> str:
+    """`service_name=<name>` as a logfmt pair, formatted once (pre-formatted lines append it)."""
+    return _service_name_field
 
 
 def process_id() -> int:
@@ -45,6 +64,7 @@ os.register_at_fork(after_in_child=_refresh_process_id)
 def _make_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
     record = _base_factory(*args, **kwargs)
     record.worker = _worker_label
+    record.service_name = _service_name
     record.req_id = request_context.request_id()
     record.request_fields = request_context.fields() or None
     return record

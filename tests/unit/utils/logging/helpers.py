@@ -24,7 +24,14 @@ class LineCollector(logging.Handler):
         self.lines.append(self.format(record))
 
     def access_lines(self) -> list[str]:
-        return [line for line, record in zip(self.lines, self.records, strict=True) if record.name == "tornado.access"]
+        """The canonical lines (`message=RESPONSE`), one per finished request."""
+        return [line for line, record in zip(self.lines, self.records, strict=True)
+                if record.name == "tornado.access" and " message=REQUEST" not in record.getMessage()]
+
+    def arrival_lines(self) -> list[str]:
+        """The DEBUG `message=REQUEST` lines, one per arriving request."""
+        return [line for line, record in zip(self.lines, self.records, strict=True)
+                if record.name == "tornado.access" and " message=REQUEST" in record.getMessage()]
 
 
 def settings(tmp_path: Path, *args: str) -> ApplicationContext:

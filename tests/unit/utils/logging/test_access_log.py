@@ -101,7 +101,8 @@ class TestCanonicalLine(AccessLogTestCase):
         assert response.code == 200
         line = self.only_canonical(response)
         assert set(line) == {"time", "level", "logger", "pid", "worker", "req_id", "method", "uri", "status",
-                             "time_ms", "ip", "trace_id", "task_id"}
+                             "time_ms", "ip", "trace_id", "message", "service_name", "task_id"}
+        assert line["message"] == "RESPONSE"
         assert (line["level"], line["logger"], line["method"], line["uri"], line["status"], line["ip"]) == (
             "INFO", "tornado.access", "GET", "/probe/tasks/t-1?verbose=1", "200", "127.0.0.1")
         assert line["task_id"] == "t-1"
@@ -239,3 +240,22 @@ class TestLevelOff(AccessLogTestCase):
         finally:
             logging.getLogger("tornado.access").setLevel(logging.NOTSET)
         assert [line["status"] for line in self.canonical()] == ["500"]
+
+
+class TestArrivalLine(AccessLogTestCase):
+    def test_a_debug_request_line_is_written_as_each_request_arrives(self) -> None:
+        response = self.fetch("/probe/tasks/t-1", headers={"X-Request-ID": "arriving-1"})
+        (arrival,) = [logfmt.parse_line(line) for line in self.collector.arrival_lines()]
+        assert (arrival["level"], arrival["message"], arrival["req_id"], arrival["method"], arrival["uri"],
+                arrival["ip"]) == ("DEBUG", "REQUEST", "arriving-1", "GET", "/probe/tasks/t-1", "127.0.0.1")
+        assert arrival["service_name"] == "tornado-boilerplate"
+        assert self.only_canonical(response)["message"] == "RESPONSE"
+        # It comes first: written before the handler runs, the canonical line after it finished.
+        lines = self.collector.lines
+        assert lines.index(self.collector.arrival_lines()[0]) < lines.index(self.collector.access_lines()[0])
+
+    def test_at_info_no_request_line_is_made(self) -> None:
+        self.root.setLevel(logging.INFO)
+        self.fetch("/probe/tasks/t-1")
+        assert self.collector.arrival_lines() == []
+        assert len(self.canonical()) == 1

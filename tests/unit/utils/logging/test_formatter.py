@@ -9,7 +9,7 @@ import re
 
 from src.utils.logging import logfmt, request_context
 from src.utils.logging.formatter import LogfmtFormatter
-from src.utils.logging.record_attributes import set_worker_label
+from src.utils.logging.record_attributes import set_service_name, set_worker_label
 from tests.unit.utils.logging.helpers import LineCollector
 
 
@@ -24,6 +24,7 @@ def test_a_plain_record_is_one_logfmt_line(collector: LineCollector) -> None:
         "pid": str(os.getpid()),
         "worker": "3",
         "msg": "listening on http://0.0.0.0:5000",
+        "service_name": "tornado-boilerplate",
     }
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d{4}", fields["time"])
 
@@ -74,10 +75,21 @@ def test_a_record_with_a_logfmt_message_is_used_as_is() -> None:
 def test_each_formatter_formats_a_record_once() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "m", None, None)
     first, second = LogfmtFormatter("a %(message)s"), LogfmtFormatter("b %(message)s")
-    assert first.format(record) == "a msg=m"
+    suffix = " service_name=tornado-boilerplate"
+    assert first.format(record) == "a msg=m" + suffix
     record.msg = "changed"
-    assert first.format(record) == "a msg=m"  # cached for this formatter
-    assert second.format(record) == "b msg=changed"
+    assert first.format(record) == "a msg=m" + suffix  # cached for this formatter
+    assert second.format(record) == "b msg=changed" + suffix
+
+
+def test_every_line_names_the_service_set_up_for_the_process(collector: LineCollector) -> None:
+    set_service_name("Todo List Test")
+    try:
+        logging.getLogger("tasks").info("plain")
+    finally:
+        set_service_name("tornado-boilerplate")
+    assert logfmt.parse_line(collector.lines[0])["service_name"] == "Todo List Test"
+    assert collector.records[0].__dict__["service_name"] == "Todo List Test"  # for any format: %(service_name)s
 
 
 def test_time_has_milliseconds_and_a_custom_format() -> None:
