@@ -59,6 +59,7 @@ class ServerSettings:
     def url(self) -> str:
         """Where a person on this machine reaches the server: `localhost` for a listen-everywhere address."""
         host = "localhost" if self.address in ("0.0.0.0", "::", "") else self.address
+        host = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
         return f"{self.scheme}://{host}:{self.port}"
 
 

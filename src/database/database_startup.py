@@ -36,10 +36,16 @@ async def database_component(settings: DatabaseSettings) -> AsyncIterator[StoreD
 
 def describe(settings: DatabaseSettings) -> str:
     """Where the data lives, for the start-up log; never the credentials (nor a DNS lookup for +srv URIs)."""
+    kind, location = store_location(settings)
+    if kind == "embedded":
+        return f"embedded store {location}"
+    return f"MongoDB {location} through {settings.driver} (server selection timeout {settings.timeout_ms} ms)"
+
+
+def store_location(settings: DatabaseSettings) -> tuple[str, str]:
+    """("embedded", its file) or ("mongodb", the URI without credentials or options)."""
     if not settings.uses_mongo:
         path = settings.path / (settings.name + ".sqlite3")
-        return f"embedded store {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}"
+        return "embedded", str(path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path)
     scheme, _, rest = settings.mongo_uri().partition("://")
-    location = rest.rpartition("@")[2].split("?")[0]
-    return (f"MongoDB {scheme}://{location} through {settings.driver} "
-            f"(server selection timeout {settings.timeout_ms} ms)")
+    return "mongodb", f"{scheme}://{rest.rpartition('@')[2].split('?')[0]}"

@@ -35,6 +35,7 @@ from src.server.components import start_components
 from src.server.file_limits import raise_open_file_limit
 from src.server.http_server_factory import HTTPServerFactory, StartupError
 from src.server.router import Router
+from src.server.starting_line import log_starting
 from src.settings import ApplicationContext, SettingsError
 from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
 from src.utils.logging.logging_setup import configure_logging, flush_logging
@@ -165,7 +166,10 @@ class Worker:
         # Objects alive after start-up never become garbage; keeping them out of the collector's generations
         # shortens the full collections that otherwise pause requests under load.
         gc.freeze()
-        logger.info("listening on %s with the %s", self.context.server.url, describe(self.context.database))
+        if self.worker_id is None:  # the only process: its start-up line says it all
+            log_starting(self.context, processes=1)
+        else:
+            logger.info("listening on %s with the %s", self.context.server.url, describe(self.context.database))
 
         await stop.wait()
         # The loop gives its handlers back as SIG_DFL when it closes: a second stop signal during the drain or
@@ -208,6 +212,7 @@ class Supervisor:
         metrics_folder = multiprocess_directory.create() if self.context.server.metrics else None
         for worker_id in range(self.processes):
             self._spawn(worker_id)
+        log_starting(self.context, self.processes)
         logger.info("supervising %d workers on port %d", self.processes, self.context.server.port)
         exit_code = 0
         while self.children:

@@ -120,7 +120,7 @@ def test_a_yaml_dict_config_replaces_the_default_handlers(tmp_path: Path) -> Non
     logs = server.workdir / "logs"
     assert [path.name for path in logs.iterdir()] == ["custom.log"]
     line = next(line for line in (logs / "custom.log").read_text().splitlines() if "yaml-1" in line)
-    assert line.startswith("mine req_id=yaml-1 method=GET uri=/no/such/path status=404 ")
+    assert line.startswith("mine req_id=yaml-1 method=GET uri=/no/such/path ip=127.0.0.1 message=RESPONSE status=404 ")
     assert "yaml-1" not in server.output()  # no console handler in that configuration
 
 
@@ -146,3 +146,22 @@ def test_an_invalid_logging_config_stops_start_up_with_one_line(tmp_path: Path) 
     (message,) = result.stderr.splitlines()
     assert message.startswith(f"server.py: error: invalid setting logging (from {config}): ")
     assert "Unable to configure handler 'h'" in message
+
+
+def test_the_starting_line_service_name_and_request_lines_of_the_tutorial(tmp_path: Path) -> None:
+    config = tmp_path / "service.yaml"
+    config.write_text("service:\n  name: TodoList\n")
+    with ServerProcess(["--config", str(config), "--log_level", "DEBUG"]) as server:
+        assert get(server, "/tasks", "arrival-1") == 200
+        assert server.stop() == 0
+    lines = lines_of(server.workdir / "logs" / "server.log")
+    (starting,) = [line for line in lines if line.get("message") == "STARTING"]
+    assert (starting["service_name"], starting["port"], starting["url"], starting["store"], starting["proc"]) == (
+        "TodoList", str(server.port), server.url, "embedded", "1")
+    assert starting["db"] == str(server.workdir / "data" / "tornado_boilerplate.sqlite3")
+    assert {line["service_name"] for line in lines} == {"TodoList"}  # every line
+    request_lines = [line for line in lines if line.get("req_id") == "arrival-1" and "message" in line]
+    assert [(line["level"], line["message"]) for line in request_lines] == [("DEBUG", "REQUEST"), ("INFO", "RESPONSE")]
+    assert (request_lines[0]["method"], request_lines[0]["uri"], request_lines[0]["ip"]) == ("GET", "/tasks",
+                                                                                            "127.0.0.1")
+    assert "message=STARTING service_name=TodoList port=" in server.output()  # the console got it too
