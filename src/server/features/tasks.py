@@ -19,7 +19,7 @@ def services(components: Components) -> Sequence[object]:
 def routes(components: Components) -> RouteMap:
     handed = {"tasks": components.services.get(TaskService)}
     return {
-        r"/tasks": (TodoListRequestHandler, handed),
+        r"/tasks/?": (TodoListRequestHandler, handed),  # collection routes answer with and without a trailing slash
         r"/tasks/(?P<task_id>[^/]+)": (TodoListEntryRequestHandler, handed),
     }
 

@@ -138,7 +138,7 @@ class TestReadOne(TasksTestCase):
     def test_routes_do_not_over_match(self) -> None:
         self.assert_error(self.call("GET", "/tasksXYZ"), 404, "no resource at /tasksXYZ")
         self.assert_error(self.call("GET", "/tasks/a/b"), 404, "no resource")
-        self.assert_error(self.call("GET", "/tasks/"), 404, "no resource")
+        self.assert_error(self.call("GET", "/tasks//"), 404, "no resource")
 
 
 class TestReplaceAndDelete(TasksTestCase):
@@ -202,6 +202,22 @@ class TestList(TasksTestCase):
         response = self.call("GET", "/tasks")
         assert len(json.loads(response.body)) == 100
         assert response.headers["X-Total-Count"] == "105"
+
+
+class TestTrailingSlash(TasksTestCase):
+    def test_the_collection_answers_with_a_trailing_slash_as_without(self) -> None:
+        created = self.call("POST", "/tasks/", {"title": "Task1"})
+        assert created.code == 201
+        task_id = created.headers["Location"].removeprefix("/tasks/")
+        listed = self.call("GET", "/tasks/")
+        assert (listed.code, json.loads(listed.body)) == (200, {task_id: {"title": "Task1", "priority": "none",
+                                                                           "completed": False}})
+        assert listed.body == self.call("GET", "/tasks").body
+        assert self.call("GET", "/tasks/?limit=1").headers["X-Total-Count"] == "1"
+
+    def test_an_entry_with_a_trailing_slash_is_still_a_404(self) -> None:
+        task_id = self.create({"title": "Task1"})
+        self.assert_error(self.call("GET", f"/tasks/{task_id}/"), 404, "no resource")
 
 
 class TestCors(TasksTestCase):
