@@ -43,8 +43,8 @@ from src.request_handlers.request_guards import (
 from src.request_handlers.tracked_connection import TrackedConnection
 from src.settings import ApplicationContext
 from src.utils.logging import request_context
-from src.utils.logging.trace_context import TraceContext, incoming_trace
 from src.utils.logging.access_log import log_request_arrival
+from src.utils.logging.trace_context import TraceContext, incoming_trace
 
 # Bodies larger than the limit but announced with Content-Length are refused before they are read; a chunked
 # body is counted as it arrives. Either way the client gets a JSON 413 and the connection is closed.
