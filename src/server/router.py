@@ -15,7 +15,7 @@ from tornado.web import RequestHandler
 
 from src.server.components import Components
 from src.server.feature import Feature, RouteMap
-from src.server.features import api_docs, examples, health, metrics, tasks
+from src.server.features import api_docs, examples, health, metrics, resources, tasks
 from src.settings import PROJECT_ROOT, ApplicationContext
 
 STATIC_PATH = PROJECT_ROOT / "views" / "static"
@@ -28,6 +28,7 @@ FEATURES: tuple[Feature, ...] = (
     health.FEATURE,
     tasks.FEATURE,
     examples.FEATURE,
+    resources.FEATURE,
     metrics.FEATURE,
     api_docs.FEATURE,
 )

@@ -1,0 +1,93 @@
+"""The CRUD example's mappers between the JSON of requests and answers and `ExampleResource`.
+
+- `ExampleResourceRequestMapper.to_model(body)`: a request body (POST, or a stored resource with a merge patch
+  applied) validated into a resource; a `BadRequestError` (400) names the field that is wrong and why.
+- `ExampleResourceResponseMapper.to_body(resource)`: the answer's JSON, `id` included;
+  `to_fields(resource)` the same without the id (what a merge patch applies to).
+
+Fields: `name` (required, 1-200 characters), `description` (text, `null` = none), `properties` (a JSON object,
+default `{}`). Any other field is refused, the `id` included: it is the URL, never part of the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from src.model.errors import BadRequestError
+from src.model.example_resource import ExampleResource
+from src.model.json_types import json_type_name
+
+NAME_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 10_000
+FIELDS = ("name", "description", "properties")
+
+
+class ExampleResourceRequestMapper:
+    @staticmethod
+    def to_model(body: Mapping[str, Any], resource_id: str | None = None) -> ExampleResource:
+        unknown = sorted(str(name) for name in body if name not in FIELDS)
+        if unknown:
+            raise BadRequestError(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+                                  f"allowed: {', '.join(FIELDS)}")
+        return ExampleResource(name=_name(body.get("name")), description=_description(body.get("description")),
+                               properties=_properties(body.get("properties")), id=resource_id)
+
+
+class ExampleResourceResponseMapper:
+    @staticmethod
+    def to_fields(resource: ExampleResource) -> dict[str, Any]:
+        fields: dict[str, Any] = {"name": resource.name}
+        if resource.description is not None:
+            fields["description"] = resource.description
+        fields["properties"] = resource.properties
+        return fields
+
+    @classmethod
+    def to_body(cls, resource: ExampleResource) -> dict[str, Any]:
+        return {"id": resource.id, **cls.to_fields(resource)}
+
+
+def _name(value: Any) -> str:
+    if value is None:
+        raise BadRequestError("field 'name' is required")
+    if not isinstance(value, str):
+        raise BadRequestError(f"field 'name' must be a string, not {json_type_name(value)}")
+    if not value.strip():
+        raise BadRequestError("field 'name' must not be empty")
+    if len(value) > NAME_MAX_LENGTH:
+        raise BadRequestError(f"field 'name' must be at most {NAME_MAX_LENGTH} characters (got {len(value)})")
+    return value
+
+
+def _description(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadRequestError(f"field 'description' must be a string, not {json_type_name(value)}")
+    if len(value) > DESCRIPTION_MAX_LENGTH:
+        raise BadRequestError(
+            f"field 'description' must be at most {DESCRIPTION_MAX_LENGTH} characters (got {len(value)})")
+    return value
+
+
+def _properties(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadRequestError(f"field 'properties' must be an object, not {json_type_name(value)}")
+    _check_names(value, "properties")
+    return dict(value)
+
+
+def _check_names(value: Any, path: str) -> None:
+    """MongoDB refuses member names starting with `$` or holding `.`: refused here for every store alike."""
+    if isinstance(value, dict):
+        for name, item in value.items():
+            if name.startswith("$") or "." in name or "\0" in name:
+                raise BadRequestError(f"field '{path}' must not hold a name starting with '$' or containing '.' "
+                                      f"(got {name[:64]!r})")
+            _check_names(item, f"{path}.{name}")
+    elif isinstance(value, list):
+        for item in value:
+            _check_names(item, path)
