@@ -19,12 +19,13 @@ from tornado.web import RequestHandler, StaticFileHandler
 from src.model.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from src.request_handlers.openapi.operations import JSON, OPERATIONS, PATH_PARAMETERS, Operation, ref
 from src.request_handlers.openapi.schemas import SCHEMAS
-from src.utils.route_templates import route_template
+from src.utils.route_templates import route_templates
 
 TITLE = "tornado-boilerplate"
 VERSION = "1.0"
 TAGS = (("tasks", "The todo-list API"), ("probes", "Liveness, readiness and metrics"),
         ("examples", "The boilerplate's examples: CORS, an outbound call, a distributed lock"),
+        ("resources", "The CRUD example"),
         ("docs", "This description"), ("pages", "HTML pages"), ("http", "OPTIONS of every path"))
 ERROR_STATUSES = (400, 404, 409, 412, 413, 415, 502, 503, 504)
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -36,9 +37,12 @@ class DocumentDriftError(Exception):
     """The routes of the code and the descriptions in `operations` disagree."""
 
 
-def implemented_methods(handler: type[RequestHandler]) -> list[str]:
-    """The HTTP methods a handler class really answers (overrides RequestHandler's default)."""
-    return [method for method in _METHODS if method in handler.SUPPORTED_METHODS
+def implemented_methods(handler: type[RequestHandler], template: str | None = None) -> list[str]:
+    """The HTTP methods a handler class really answers (overrides RequestHandler's default); at `template`,
+    for a handler serving two paths (`METHODS_BY_TEMPLATE`, the spec's optional-id route)."""
+    by_template: dict[str, tuple[str, ...]] = getattr(handler, "METHODS_BY_TEMPLATE", {})
+    allowed = by_template.get(template or "", handler.SUPPORTED_METHODS)
+    return [method for method in _METHODS if method in allowed and method in handler.SUPPORTED_METHODS
             and getattr(handler, method.lower(), None) is not getattr(RequestHandler, method.lower(), None)]
 
 
@@ -47,10 +51,10 @@ def build_document(routes: Iterable[tuple[str, type[RequestHandler]]]) -> dict[s
     for pattern, handler in routes:
         if issubclass(handler, StaticFileHandler):  # files under views/static, not part of the API
             continue
-        template = route_template(pattern)
-        if template in paths:
-            continue  # another pattern of the same path (a trailing slash variant)
-        paths[template] = _path_item(template, implemented_methods(handler))
+        for template in route_templates(pattern):
+            if template in paths:
+                continue  # another pattern of the same path (a trailing slash variant)
+            paths[template] = _path_item(template, implemented_methods(handler, template))
     described_only = sorted(set(OPERATIONS) - set(paths))
     if described_only:
         raise DocumentDriftError(f"described in the OpenAPI operations but not routed: {described_only}")

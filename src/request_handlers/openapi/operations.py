@@ -40,6 +40,7 @@ _CONDITIONAL_WRITE = (ref("parameters", "If-Match"),)
 PATH_PARAMETERS = {
     "task_id": "24 hex digits for a stored task; any other text is simply not found",
     "lock_id": "the name of the lock",
+    "resource_id": "24 hex digits for a stored resource; any other text is simply not found",
 }
 
 OPERATIONS: dict[str, dict[str, Operation]] = {
@@ -81,6 +82,28 @@ OPERATIONS: dict[str, dict[str, Operation]] = {
                   "responses": {"200": answer("The patched task", "Task", headers=("ETag",)),
                                 **errors(400, 404, 412, 413, 415, 503)}},
         "delete": {"summary": "Delete a task", "tags": ["tasks"], "parameters": list(_CONDITIONAL_WRITE),
+                   "responses": {"204": answer("Deleted"), **errors(404, 412, 503)}},
+    },
+    "/resources": {
+        "get": {"summary": "List the CRUD example's resources in creation order, a page at a time",
+                "tags": ["resources"], "parameters": [ref("parameters", "Limit"), ref("parameters", "Offset")],
+                "responses": {"200": answer("A page of resources", "ExampleResourceList",
+                                            headers=("X-Total-Count", "ETag")), **errors(400, 503)}},
+        "post": {"summary": "Create a resource", "tags": ["resources"], "requestBody": body("ExampleResourceInput"),
+                 "responses": {"201": answer("Created", "ExampleResource", headers=("Location",)),
+                               **errors(400, 413, 503)}},
+    },
+    "/resources/{resource_id}": {
+        "get": {"summary": "Read a resource", "tags": ["resources"], "parameters": [ref("parameters", "If-None-Match")],
+                "responses": {"200": answer("The resource", "ExampleResource", headers=("ETag",)),
+                              "304": answer("Not modified: If-None-Match holds the current ETag", headers=("ETag",)),
+                              **errors(404, 503)}},
+        "patch": {"summary": "Change a resource (JSON merge patch)", "tags": ["resources"],
+                  "parameters": list(_CONDITIONAL_WRITE),
+                  "requestBody": body("ExampleResourcePatch", "application/merge-patch+json", JSON),
+                  "responses": {"200": answer("The patched resource", "ExampleResource", headers=("ETag",)),
+                                **errors(400, 404, 412, 413, 415, 503)}},
+        "delete": {"summary": "Delete a resource", "tags": ["resources"], "parameters": list(_CONDITIONAL_WRITE),
                    "responses": {"204": answer("Deleted"), **errors(404, 412, 503)}},
     },
     "/cors": {

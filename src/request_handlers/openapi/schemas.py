@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from src.model.example_resource_mappers import DESCRIPTION_MAX_LENGTH as RESOURCE_DESCRIPTION_MAX_LENGTH
+from src.model.example_resource_mappers import FIELDS as RESOURCE_FIELDS
+from src.model.example_resource_mappers import NAME_MAX_LENGTH
 from src.model.task import (
     DESCRIPTION_MAX_LENGTH,
     DUE_DATE_MAX,
@@ -34,6 +37,19 @@ TASK_FIELDS: dict[str, Schema] = {
 }
 if tuple(TASK_FIELDS) != FIELDS:  # the model gained or lost a field: describe it here too
     raise RuntimeError(f"task schema fields {tuple(TASK_FIELDS)} differ from the model's {FIELDS}")
+
+# The CRUD example's fields (`ExampleResourceRequestMapper`); checked against its FIELDS like the task's.
+RESOURCE_FIELD_SCHEMAS: dict[str, Schema] = {
+    "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX_LENGTH, "pattern": r"\S"},
+    "description": {"type": "string", "maxLength": RESOURCE_DESCRIPTION_MAX_LENGTH},
+    "properties": {"type": "object", "description": "free-form; member names never start with `$` nor hold `.`",
+                   "propertyNames": {"pattern": r"^(?!\$)[^.\u0000]*$"},
+                   "additionalProperties": {"$ref": "#/components/schemas/ExampleResourcePropertyValue"}},
+}
+if tuple(RESOURCE_FIELD_SCHEMAS) != RESOURCE_FIELDS:
+    raise RuntimeError(f"resource schema fields {tuple(RESOURCE_FIELD_SCHEMAS)} differ from {RESOURCE_FIELDS}")
+_RESOURCE_INPUT_FIELDS = {name: schema if name == "name" else _nullable(schema)
+                          for name, schema in RESOURCE_FIELD_SCHEMAS.items()}
 
 SCHEMAS: dict[str, Schema] = {
     "Error": {
@@ -75,6 +91,34 @@ SCHEMAS: dict[str, Schema] = {
         "type": "object",
         "description": "Tasks by id, in creation order.",
         "additionalProperties": {"$ref": "#/components/schemas/Task"},
+    },
+    "ExampleResource": {
+        "type": "object",
+        "description": "A resource of the CRUD example, with its id; no description means none is set.",
+        "required": ["id", "name", "properties"],
+        "properties": {"id": {"type": "string"}, **RESOURCE_FIELD_SCHEMAS},
+        "additionalProperties": False,
+    },
+    "ExampleResourcePropertyValue": {
+        "description": "Any JSON value; objects inside follow the same member-name rule.",
+        "anyOf": [{"type": ["string", "number", "boolean", "null"]},
+                  {"type": "array", "items": {"$ref": "#/components/schemas/ExampleResourcePropertyValue"}},
+                  {"type": "object", "propertyNames": {"pattern": r"^(?!\$)[^.\u0000]*$"},
+                   "additionalProperties": {"$ref": "#/components/schemas/ExampleResourcePropertyValue"}}],
+    },
+    "ExampleResourceInput": {
+        "type": "object", "description": "A new resource (POST); the id is given by the server.",
+        "required": ["name"], "properties": _RESOURCE_INPUT_FIELDS, "additionalProperties": False,
+    },
+    "ExampleResourcePatch": {
+        "type": "object",
+        "description": "A JSON merge patch (RFC 7396): members given replace the stored ones, objects merge, `null` "
+                       "removes; the result must be a valid resource.",
+        "properties": _RESOURCE_INPUT_FIELDS, "additionalProperties": False,
+    },
+    "ExampleResourceList": {
+        "type": "array", "description": "Resources in creation order.",
+        "items": {"$ref": "#/components/schemas/ExampleResource"},
     },
     "Ping": {
         "type": "object", "required": ["status"], "properties": {"status": {"const": "ok"}},

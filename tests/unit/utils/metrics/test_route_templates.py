@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from src.server.router import Router
-from src.utils.route_templates import route_template
+from src.utils.route_templates import route_template, route_templates
 from tests.support.components import make_components
 
 
@@ -30,3 +30,11 @@ def test_every_route_has_a_template_without_regex_syntax() -> None:
     for route in Router.routes(make_components()):
         template = route_template(route[0])
         assert not set(template) & set("()[]?*+\\^$"), (route[0], template)
+
+
+def test_the_specs_optional_id_route_serves_two_paths_under_one_label() -> None:
+    pattern = r"/resources/?(?P<resource_id>[^/]+)?"
+    assert route_templates(pattern) == ["/resources", "/resources/{resource_id}"]
+    assert route_template(pattern) == "/resources{/resource_id}"  # RFC 6570 path-segment expansion
+    assert route_templates(r"/tasks/?") == ["/tasks"]
+    assert route_templates(r"/tasks/(?P<task_id>[^/]+)") == ["/tasks/{task_id}"]
