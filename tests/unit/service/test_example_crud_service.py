@@ -34,19 +34,19 @@ async def database(kind: str, folder: Path) -> AsyncIterator[Any]:
 
 
 @pytest.fixture(params=["embedded", "motor"])
-def store(request: pytest.FixtureRequest) -> str:
+def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-async def test_the_spec_names_the_dao_both_ways_on_the_example_collection(store: str, tmp_path: Path) -> None:
+async def test_the_spec_names_the_dao_both_ways_on_the_example_collection(backend: str, tmp_path: Path) -> None:
     assert ExampleDao is ExampleDAO
-    async with database(store, tmp_path) as db:
+    async with database(backend, tmp_path) as db:
         await ExampleDao(db).insert(ExampleResource("in example"))
         assert [document["name"] async for document in db["example"].find({})] == ["in example"]
 
 
-async def test_create_list_read_patch_delete(store: str, tmp_path: Path) -> None:
-    async with database(store, tmp_path) as db:
+async def test_create_list_read_patch_delete(backend: str, tmp_path: Path) -> None:
+    async with database(backend, tmp_path) as db:
         service = ExampleCRUDService(ExampleDAO(db))
         created = [await service.create(ExampleResource(f"r{n}", properties={"n": n})) for n in range(3)]
         assert all(resource.id for resource in created)
@@ -69,8 +69,8 @@ async def test_create_list_read_patch_delete(store: str, tmp_path: Path) -> None
         assert (await service.list()).total == 2
 
 
-async def test_patch_results_are_validated_and_if_match_guards_writes(store: str, tmp_path: Path) -> None:
-    async with database(store, tmp_path) as db:
+async def test_patch_results_are_validated_and_if_match_guards_writes(backend: str, tmp_path: Path) -> None:
+    async with database(backend, tmp_path) as db:
         service = ExampleCRUDService(ExampleDAO(db))
         resource_id = str((await service.create(ExampleResource("lamp"))).id)
         stale = (await service.get(resource_id)).etag
