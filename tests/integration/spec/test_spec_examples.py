@@ -41,11 +41,13 @@ from src.service.example_client_service import ExampleClientService
 from src.settings import PROJECT_ROOT, DatabaseSettings
 from src.utils.annotations.retry_coroutine import retry_coroutine
 from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
+from src.utils.concurrency.lock_manager import LockManager
 from src.utils.concurrency.single_process_coroutine import single_process_name
 from src.utils.logging.buffered_handlers import BufferedRotatingFileHandler, BufferedStreamHandler
 from src.utils.logging.logger import Logger
 from tests.integration.tasks.http_calls import Answer, call
 from tests.support.components import make_components
+from tests.support.etcd_process import EtcdProcess
 from tests.support.server_process import ServerProcess
 
 
@@ -306,3 +308,25 @@ def test_scheduler_three_ways_and_example_set_up_before_the_loop_runs() -> None:
                                                          "once"]
     assert single_process_name(ConcurrentExampleJob.run) == "concurrent-example-job"
     assert inspect.iscoroutinefunction(ExampleJob.run)
+
+
+# ---- Distributed lock manager ----------------------------------------------------------------------------------
+
+async def test_lockmanager_class_acquire_and_release_awaited_and_the_synchronous_habit_fails_loudly() -> None:
+    with EtcdProcess() as etcd:
+        manager = LockManager(etcd.host, etcd.port, timeout=2.0)
+        try:
+            with pytest.raises(TypeError, match="await it"):
+                if manager.acquire("aLock"):  # the spec's habit, without await: never silently "held"
+                    pytest.fail("an un-awaited acquire must not read as held")
+            assert await manager.acquire("aLock") is True
+            assert await manager.acquire("aLock", blocking=False, silent=True) is False  # held: no wait, no raise
+            assert await manager.release("aLock") is True
+        finally:
+            await manager.close()
+
+
+def test_single_process_coroutine_annotation_acquire_parameters() -> None:
+    parameters = inspect.signature(LockManager.acquire).parameters
+    assert (parameters["blocking"].default, parameters["silent"].default) == (True, False)
+    assert single_process_name(ConcurrentExampleJob.run) == "concurrent-example-job"
