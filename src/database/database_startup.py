@@ -23,7 +23,7 @@ async def database_component(settings: DatabaseSettings) -> AsyncIterator[StoreD
     """
     database = Mongo.init(settings)
     try:
-        logger.debug("database: %s", describe(settings))  # the "listening on" line names it too
+        logger.debug("database: %s", describe(settings))  # the start-up line names it too
         if Mongo.is_embedded():
             try:
                 await Mongo.ping()
