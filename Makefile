@@ -147,9 +147,9 @@ test: system-packages $(DEV_STAMP)  ## Lint, strict type check, then the suite w
 	@$(MAKE) --no-print-directory lint typecheck
 	@$(MAKE) --no-print-directory coverage
 
-test-fast: system-packages $(DEV_STAMP) $(BROWSER_DEPS)  ## The suite without the slow tests (no lint, no coverage), < 30 s
-	@echo "==> testing: pytest, without slow, docker and cluster tests"
-	@$(DEV_PY) -m pytest -q -m "$(FAST_SELECTION)" $(ARGS)
+test-fast: $(DEV_STAMP)  ## The unit tests without the slow ones (no lint, no coverage): the edit-test loop, < 30 s
+	@echo "==> testing: the unit tests, without the slow ones"
+	@$(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(FAST_SELECTION)" tests/unit $(ARGS)
 
 test-contract: $(DEV_STAMP)  ## Schemathesis: every operation of /openapi.json against a live server, seeded, under a minute
 	@echo "==> testing: the API against its OpenAPI document (schemathesis)"

@@ -114,6 +114,7 @@ async def test_a_locked_embedded_store_is_unavailable(tmp_path: Path) -> None:
         await client.aclose()
 
 
+@pytest.mark.slow  # waits out the server selection timeout
 async def test_an_unreachable_mongodb_is_unavailable_within_the_selection_timeout() -> None:
     motor: Any = AsyncIOMotorClient(f"mongodb://127.0.0.1:{free_port()}", serverSelectionTimeoutMS=300)
     dao = NoteDAO(motor["test"]["notes"])

@@ -234,6 +234,7 @@ class TestCors(TasksTestCase):
         assert "ETag" in created.headers["Access-Control-Expose-Headers"]
 
 
+@pytest.mark.slow  # waits out the server selection timeout
 class TestDatabaseDown(AsyncHTTPTestCase):
     def get_app(self) -> Application:
         motor: Any = AsyncIOMotorClient(f"mongodb://127.0.0.1:{free_port()}", serverSelectionTimeoutMS=300)

@@ -73,6 +73,7 @@ def test_with_every_member_in_back_off_one_call_probes_and_the_others_fail_at_on
     cluster.close()
 
 
+@pytest.mark.slow  # waits out the call deadline
 def test_calls_queued_behind_a_hung_member_are_answered_by_their_deadline() -> None:
     hung = StandIn("a", "hung")
     cluster = cluster_of(hung, timeout=1.0)

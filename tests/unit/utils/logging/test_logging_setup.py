@@ -105,6 +105,7 @@ def test_syslog_handler_when_host_and_port_are_set(tmp_path: Path) -> None:
         assert syslog[0].address[0] in ("127.0.0.1", "::1")  # resolved once, at start-up
 
 
+@pytest.mark.slow  # waits out the resolver's timeout
 def test_an_unresolvable_syslog_host_is_a_settings_error(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="invalid setting log_host"):
         configure_logging(settings(tmp_path, "--log_host", "no-such-host.invalid", "--log_port", "514"))
