@@ -120,7 +120,14 @@ class Page:
     def editor(self, with_message: bool = False) -> WebElement:
         """The open editor (once it shows a message, with `with_message`)."""
         css = "#task-list form.editor" + (":has(.message)" if with_message else "")
-        editor: WebElement = self.wait(lambda driver: driver.find_element(By.CSS_SELECTOR, css), f"no {css}")
+        def shown(driver: Any) -> WebElement | None:
+            # Found is not enough on a loaded machine: typing into an editor not yet laid out is "not interactable".
+            form: WebElement = driver.find_element(By.CSS_SELECTOR, css)
+            title = form.find_element(By.CLASS_NAME, "edit-title")
+            return form if form.is_displayed() and title.is_displayed() and title.is_enabled() else None
+
+        editor = self.wait(shown, f"no {css} shown")
+        assert editor is not None
         return editor
 
     def focused(self) -> WebElement:
