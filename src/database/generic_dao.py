@@ -90,6 +90,11 @@ class GenericDAO(ABC, Generic[ModelT]):
     async def find(self, filter_: Filter | None = None, sort: SortSpec | None = None, skip: int = 0,
                    limit: int = 0) -> list[ModelT]:
         """Matching documents; `limit` 0 means all of them (mind the size of the collection)."""
+        return [self.from_document(document) for document in await self.find_documents(filter_, sort, skip, limit)]
+
+    async def find_documents(self, filter_: Filter | None = None, sort: SortSpec | None = None, skip: int = 0,
+                             limit: int = 0) -> list[Document]:
+        """`find` as the stored documents, for read paths that answer without model objects."""
         cursor = self.collection().find(dict(filter_ or {}))
         if sort:
             cursor = cursor.sort(list(sort))
@@ -98,8 +103,7 @@ class GenericDAO(ABC, Generic[ModelT]):
         if limit:
             cursor = cursor.limit(limit)
         with translated_driver_errors(self.resource, "find"):
-            documents = await cursor.to_list(limit or None)
-        return [self.from_document(document) for document in documents]
+            return list(await cursor.to_list(limit or None))
 
     async def count(self, filter_: Filter | None = None) -> int:
         with translated_driver_errors(self.resource, "count_documents"):

@@ -62,14 +62,20 @@ class Task:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON representation (without the id); unset optional fields are left out."""
-        body: dict[str, Any] = {"title": self.title}
-        if self.description is not None:
-            body["description"] = self.description
-        body["priority"] = self.priority.value
-        body["completed"] = self.completed
-        if self.due_date is not None:
-            body["due_date"] = self.due_date
-        return body
+        return representation(self.title, self.description, self.priority, self.completed, self.due_date)
+
+
+def representation(title: str, description: str | None, priority: Priority, completed: bool,
+                   due_date: int | None) -> dict[str, Any]:
+    """A task's JSON representation from its fields: `Task.to_json`, and reads that answer without a `Task`."""
+    body: dict[str, Any] = {"title": title}
+    if description is not None:
+        body["description"] = description
+    body["priority"] = priority.value
+    body["completed"] = completed
+    if due_date is not None:
+        body["due_date"] = due_date
+    return body
 
 
 def _title(value: Any) -> str:

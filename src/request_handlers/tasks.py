@@ -29,9 +29,8 @@ class TodoListRequestHandler(TaskHandlerBase):
 
     async def get(self) -> None:
         offset, limit = self.paging_arguments()
-        page = await self.tasks.list(offset=offset, limit=limit)
-        body = {task.id: task.to_json() for task in page.tasks}
-        self.make_response(body, headers={"X-Total-Count": str(page.total)})
+        page = await self.tasks.listing(offset=offset, limit=limit)
+        self.make_response(page.tasks, headers={"X-Total-Count": str(page.total)})
 
     async def post(self) -> None:
         task = await self.tasks.create(self.json_body())

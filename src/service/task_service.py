@@ -11,6 +11,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 
 from src.database.daos.task_dao import TaskDAO
+from src.database.store import Document
 from src.model.paging import DEFAULT_PAGE_SIZE, check_page
 from src.model.task import Task
 from src.model.versioned import Versioned
@@ -20,6 +21,14 @@ from src.utils.json_merge_patch import apply_merge_patch
 @dataclass(frozen=True)
 class TaskPage:
     tasks: list[Task]
+    total: int
+
+
+@dataclass(frozen=True)
+class TaskListing:
+    """A page in its JSON representation, `{id: task}`, and how many tasks there are in all."""
+
+    tasks: dict[str, Document]
     total: int
 
 
@@ -33,6 +42,14 @@ class TaskService:
         total = await self.dao.count()
         tasks = await self.dao.list_page(offset, limit) if offset < total else []
         return TaskPage(tasks, total)
+
+    async def listing(self, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> TaskListing:
+        """The page `list` gives, already as the list's JSON representation: the read path of `GET /tasks`,
+        which builds no `Task` objects only to turn them back into dicts."""
+        check_page(offset, limit)
+        total = await self.dao.count()
+        tasks = await self.dao.list_page_representations(offset, limit) if offset < total else {}
+        return TaskListing(tasks, total)
 
     async def get(self, task_id: str) -> Task:
         return await self.dao.get(task_id)

@@ -76,3 +76,31 @@ async def test_documents_written_by_hand_still_read(tmp_path: Path) -> None:
         assert task == Task(title="old", priority=Priority.NONE, completed=False, due_date=None, id="legacy")
     finally:
         await client.aclose()
+
+
+# Stored documents as the API writes them and as hand or an older version may have: the read path's
+# representation must be what the model gives for each.
+STORED_DOCUMENTS = [
+    {"_id": "full", "title": "t", "description": "d", "priority": "urgent", "completed": True, "due_date": 5},
+    {"_id": "plain", "title": "t", "priority": "none", "completed": False},
+    {"_id": "legacy", "title": 3, "description": 4, "priority": "blocker", "completed": "yes", "due_date": True},
+    {"_id": "odd", "priority": ["high"], "due_date": 1.5, "_revision": "r1", "extra": 1},
+]
+
+
+@pytest.mark.parametrize("document", STORED_DOCUMENTS, ids=lambda document: str(document["_id"]))
+def test_representation_is_what_the_model_gives(document: dict[str, object]) -> None:
+    dao = TaskDAO()
+    assert dao.to_representation(document) == dao.from_document(document).to_json()
+
+
+async def test_listing_is_the_page_in_its_json_representation(tmp_path: Path) -> None:
+    async with service_in(tmp_path) as service:
+        for number in range(7):
+            await service.create({"title": f"task {number}", "priority": "high", "due_date": number})
+        for offset, limit in ((0, 5), (5, 5), (50, 5)):
+            page, listing = await service.list(offset, limit), await service.listing(offset, limit)
+            assert listing.total == page.total == 7
+            assert list(listing.tasks.items()) == [(task.id, task.to_json()) for task in page.tasks]
+        with pytest.raises(ValueError, match="limit"):
+            await service.listing(limit=0)
