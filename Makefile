@@ -1,7 +1,8 @@
 # tornado-boilerplate: every command a developer or CI needs; `make help` lists them.
 # Two virtual environments: $(VENV) holds only what the server runs (requirements.txt), $(DEV_VENV) the server's
 # dependencies plus the test and development tools (requirements-dev.txt). Both are (re)installed when missing or
-# when their lock file changed, so `make run` and `make test` work on a fresh clone.
+# when their lock file changed, so `make run` and `make test` work on a fresh clone. `make bench` alone adds a
+# third, $(BENCH_VENV): the development tools plus the bench's peers (tests/benchmarks/requirements.txt).
 PYTHON ?= python3
 VENV ?= .venv
 # A venv given on the command line (`make test VENV=/path`) serves for both, as one shared development venv.
