@@ -62,7 +62,10 @@ def test_64_concurrent_calls_to_a_hung_cluster_all_fail_within_the_timeout(etcd_
         print(f"{CONCURRENT_CALLS} concurrent calls, every member hung: statuses {statuses}, slowest {slowest:.2f} s "
               f"(64 concurrent /ping: {overhead:.2f} s)")
         assert statuses == {503}
-        assert slowest < LOCK_TIMEOUT + 0.5 + overhead
+        # Calls queued behind the executor's threads would answer in waves, 64 calls on 8 threads in 8 of them
+        # (16 s with a 2 s timeout). Each call's own deadline is LOCK_TIMEOUT; the bound leaves room for a loaded
+        # machine's scheduling (measured: 2.04-2.34 s on a quiet one, up to 3.2 s under two CPU hogs), never a wave.
+        assert slowest < 2 * LOCK_TIMEOUT + overhead
         # The cluster answers again: so does the server.
         deadline = time.monotonic() + 15
         while get(f"{server.url}/locking/after")[0] != 200:
