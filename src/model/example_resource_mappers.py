@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from src.model.body_fields import optional_text, reject_unknown_fields, required_text
 from src.model.errors import BadRequestError
 from src.model.example_resource import ExampleResource
 from src.model.json_types import json_type_name
@@ -26,12 +27,11 @@ FIELDS = ("name", "description", "properties")
 class ExampleResourceRequestMapper:
     @staticmethod
     def to_model(body: Mapping[str, Any], resource_id: str | None = None) -> ExampleResource:
-        unknown = sorted(str(name) for name in body if name not in FIELDS)
-        if unknown:
-            raise BadRequestError(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
-                                  f"allowed: {', '.join(FIELDS)}")
-        return ExampleResource(name=_name(body.get("name")), description=_description(body.get("description")),
-                               properties=_properties(body.get("properties")), id=resource_id)
+        reject_unknown_fields(body, FIELDS)
+        return ExampleResource(
+            name=required_text("name", body.get("name"), NAME_MAX_LENGTH),
+            description=optional_text("description", body.get("description"), DESCRIPTION_MAX_LENGTH),
+            properties=_properties(body.get("properties")), id=resource_id)
 
 
 class ExampleResourceResponseMapper:
@@ -46,29 +46,6 @@ class ExampleResourceResponseMapper:
     @classmethod
     def to_body(cls, resource: ExampleResource) -> dict[str, Any]:
         return {"id": resource.id, **cls.to_fields(resource)}
-
-
-def _name(value: Any) -> str:
-    if value is None:
-        raise BadRequestError("field 'name' is required")
-    if not isinstance(value, str):
-        raise BadRequestError(f"field 'name' must be a string, not {json_type_name(value)}")
-    if not value.strip():
-        raise BadRequestError("field 'name' must not be empty")
-    if len(value) > NAME_MAX_LENGTH:
-        raise BadRequestError(f"field 'name' must be at most {NAME_MAX_LENGTH} characters (got {len(value)})")
-    return value
-
-
-def _description(value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BadRequestError(f"field 'description' must be a string, not {json_type_name(value)}")
-    if len(value) > DESCRIPTION_MAX_LENGTH:
-        raise BadRequestError(
-            f"field 'description' must be at most {DESCRIPTION_MAX_LENGTH} characters (got {len(value)})")
-    return value
 
 
 def _properties(value: Any) -> dict[str, Any]:

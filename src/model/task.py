@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from src.model.body_fields import optional_text, reject_unknown_fields, required_text
 from src.model.errors import BadRequestError
 from src.model.json_types import json_type_name
 
@@ -48,13 +49,10 @@ class Task:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Task:
         """A task from a request body (a JSON object); `BadRequestError` says which field is wrong and why."""
-        unknown = sorted(str(name) for name in data if name not in FIELDS)
-        if unknown:
-            raise BadRequestError(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
-                                  f"allowed: {', '.join(FIELDS)}")
+        reject_unknown_fields(data, FIELDS)
         return cls(
-            title=_title(data.get("title")),
-            description=_description(data.get("description")),
+            title=required_text("title", data.get("title"), TITLE_MAX_LENGTH),
+            description=optional_text("description", data.get("description"), DESCRIPTION_MAX_LENGTH),
             priority=_priority(data.get("priority")),
             completed=_completed(data.get("completed")),
             due_date=_due_date(data.get("due_date")),
@@ -76,29 +74,6 @@ def representation(title: str, description: str | None, priority: Priority, comp
     if due_date is not None:
         body["due_date"] = due_date
     return body
-
-
-def _title(value: Any) -> str:
-    if value is None:
-        raise BadRequestError("field 'title' is required")
-    if not isinstance(value, str):
-        raise BadRequestError(f"field 'title' must be a string, not {json_type_name(value)}")
-    if not value.strip():
-        raise BadRequestError("field 'title' must not be empty")
-    if len(value) > TITLE_MAX_LENGTH:
-        raise BadRequestError(f"field 'title' must be at most {TITLE_MAX_LENGTH} characters (got {len(value)})")
-    return value
-
-
-def _description(value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BadRequestError(f"field 'description' must be a string, not {json_type_name(value)}")
-    if len(value) > DESCRIPTION_MAX_LENGTH:
-        raise BadRequestError(
-            f"field 'description' must be at most {DESCRIPTION_MAX_LENGTH} characters (got {len(value)})")
-    return value
 
 
 def _priority(value: Any) -> Priority:
