@@ -11,4 +11,9 @@ if __name__ == "__main__":
 from src.server.server import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_code = main()
+    # Stopped. Python's own exit gives signal handlers back as SIG_DFL, and a late stop signal would then turn
+    # this exit code into 143: from here on stop signals change nothing.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, signal.SIG_IGN)
+    sys.exit(exit_code)
