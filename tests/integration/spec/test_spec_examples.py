@@ -9,10 +9,7 @@ import inspect
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
-from typing import Any
 
-import pytest
 from tornado.routing import PathMatches
 
 from src.request_handlers.cors_example import ExampleCORSHandler
@@ -25,22 +22,10 @@ from src.server.http_server_factory import HTTPServerFactory
 from src.server.router import Router
 from src.settings import PROJECT_ROOT
 from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
-from tests.integration.tasks.http_calls import Answer, call
+from tests.integration.spec.spec_server import json_call
+from tests.integration.tasks.http_calls import call
 from tests.support.components import make_components
 from tests.support.server_process import ServerProcess
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerProcess]:
-    with ServerProcess() as running:
-        yield running
-
-
-def json_call(server: ServerProcess, method: str, path: str, body: Any = None,
-              headers: dict[str, str] | None = None) -> Answer:
-    sent = {"Content-Type": "application/json", **(headers or {})}
-    return call(server.port, method, path, None if body is None else json.dumps(body), sent)
-
 
 # ---- Execution methods -----------------------------------------------------------------------------------------
 

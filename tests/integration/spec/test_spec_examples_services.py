@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 import logging
 import logging.handlers
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,22 +31,9 @@ from src.utils.concurrency.lock_manager import LockManager
 from src.utils.concurrency.single_process_coroutine import single_process_name
 from src.utils.logging.buffered_handlers import BufferedRotatingFileHandler, BufferedStreamHandler
 from src.utils.logging.logger import Logger
-from tests.integration.tasks.http_calls import Answer, call
+from tests.integration.tasks.http_calls import call
 from tests.support.etcd_process import EtcdProcess
 from tests.support.server_process import ServerProcess
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerProcess]:
-    with ServerProcess() as running:
-        yield running
-
-
-def json_call(server: ServerProcess, method: str, path: str, body: Any = None,
-              headers: dict[str, str] | None = None) -> Answer:
-    sent = {"Content-Type": "application/json", **(headers or {})}
-    return call(server.port, method, path, None if body is None else json.dumps(body), sent)
-
 
 # ---- Logging ---------------------------------------------------------------------------------------------------
 

@@ -4,40 +4,17 @@ store: every verb, paging, Location, ETag/304, merge patch, If-Match, 404/405/40
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from typing import Any
 
 from tornado.httpclient import HTTPResponse
-from tornado.testing import AsyncHTTPTestCase
-from tornado.web import Application
 
-from src.database.embedded import EmbeddedClient
-from src.server.application_factory import ApplicationFactory
-from tests.support.components import make_components
+from tests.support.embedded_app import EmbeddedAppTestCase
 
 ERROR_KEYS = {"code", "message", "method", "uri", "request_id"}
 MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
 
 
-class ResourcesTestCase(AsyncHTTPTestCase):
-    def get_app(self) -> Application:
-        self.folder = tempfile.mkdtemp(prefix="tb-resources-")
-        self.client = EmbeddedClient(self.folder)
-        # The Router's own table, as start-up composes it, over this test's embedded store.
-        return ApplicationFactory.create(make_components(database=self.client["test"]))
-
-    def tearDown(self) -> None:
-        self.client.close()
-        super().tearDown()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> HTTPResponse:
-        payload = None if body is None else (body if isinstance(body, str | bytes) else json.dumps(body))
-        if payload is None and method in ("POST", "PATCH"):
-            payload = b""
-        return self.fetch(path, method=method, body=payload, headers=headers, raise_error=False)
-
+class ResourcesTestCase(EmbeddedAppTestCase):
     def create(self, body: dict[str, Any]) -> str:
         response = self.call("POST", "/resources", body)
         assert response.code == 201, response.body

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
-import tempfile
 from typing import Any
 
 import pytest
@@ -15,32 +13,16 @@ from tornado.httpclient import HTTPResponse
 from tornado.testing import AsyncHTTPTestCase
 from tornado.web import Application
 
-from src.database.embedded import EmbeddedClient
 from src.server.application_factory import ApplicationFactory
 from tests.support.components import make_components
+from tests.support.embedded_app import EmbeddedAppTestCase
 from tests.support.server_process import free_port
 
 ERROR_KEYS = {"code", "message", "method", "uri", "request_id"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}  # what `curl -d` sends
 
 
-class TasksTestCase(AsyncHTTPTestCase):
-    def get_app(self) -> Application:
-        self.folder = tempfile.mkdtemp(prefix="tb-tasks-")
-        self.client = EmbeddedClient(self.folder)
-        return ApplicationFactory.create(make_components(database=self.client["test"]))
-
-    def tearDown(self) -> None:
-        self.client.close()
-        super().tearDown()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> HTTPResponse:
-        payload = None if body is None else (body if isinstance(body, str | bytes) else json.dumps(body))
-        if payload is None and method in ("POST", "PUT"):
-            payload = b""
-        return self.fetch(path, method=method, body=payload, headers=headers, raise_error=False)
-
+class TasksTestCase(EmbeddedAppTestCase):
     def create(self, task: dict[str, Any]) -> str:
         response = self.call("POST", "/tasks", task)
         assert response.code == 201, response.body
