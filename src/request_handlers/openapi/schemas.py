@@ -17,6 +17,10 @@ from src.model.task import (
 )
 from src.utils.logging.request_context import REQUEST_ID_PATTERN
 
+# A character that is white space neither to JSON Schema's (ECMA-262) \s nor to Python's str.isspace(), which the
+# models' "must not be empty" check uses: \x1c-\x1f and \x85 are white space only to Python.
+NOT_BLANK = r"[^\s\u001c-\u001f\u0085]"
+
 Schema = dict[str, Any]
 
 
@@ -28,7 +32,7 @@ def _nullable(schema: Schema) -> Schema:
 # Each task field's schema; the drift test checks these are exactly the model's FIELDS.
 TASK_FIELDS: dict[str, Schema] = {
     # Not empty means: not only white space.
-    "title": {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_LENGTH, "pattern": r"\S"},
+    "title": {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_LENGTH, "pattern": NOT_BLANK},
     "description": {"type": "string", "maxLength": DESCRIPTION_MAX_LENGTH},
     "priority": {"type": "string", "enum": [priority.value for priority in Priority], "default": Priority.NONE.value},
     "completed": {"type": "boolean", "default": False},
@@ -40,7 +44,7 @@ if tuple(TASK_FIELDS) != FIELDS:  # the model gained or lost a field: describe i
 
 # The CRUD example's fields (`ExampleResourceRequestMapper`); checked against its FIELDS like the task's.
 RESOURCE_FIELD_SCHEMAS: dict[str, Schema] = {
-    "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX_LENGTH, "pattern": r"\S"},
+    "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX_LENGTH, "pattern": NOT_BLANK},
     "description": {"type": "string", "maxLength": RESOURCE_DESCRIPTION_MAX_LENGTH},
     "properties": {"type": "object", "description": "free-form; member names never start with `$` nor hold `.`",
                    "propertyNames": {"pattern": r"^(?!\$)[^.\u0000]*$"},
