@@ -12,8 +12,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from src.database.daos.example_dao import ExampleDAO
+from src.model.body_fields import reject_unknown_fields
 from src.model.example_resource import ExampleResource
-from src.model.example_resource_mappers import ExampleResourceRequestMapper, ExampleResourceResponseMapper
+from src.model.example_resource_mappers import FIELDS, ExampleResourceRequestMapper, ExampleResourceResponseMapper
 from src.model.paging import DEFAULT_PAGE_SIZE, check_page
 from src.model.versioned import Versioned
 from src.utils.json_merge_patch import apply_merge_patch
@@ -45,7 +46,9 @@ class ExampleCRUDService:
     async def patch(self, resource_id: str, patch: Mapping[str, Any],
                     if_match: Collection[str] | None = None) -> Versioned[ExampleResource]:
         """Apply a JSON merge patch (RFC 7396): the result is validated as a whole resource (a `null` name is a
-        400 naming the field); concurrent writers never lose each other's changes."""
+        400 naming the field); concurrent writers never lose each other's changes. An unknown field is a 400 even
+        as `null`, which merge-patch semantics would otherwise drop unseen."""
+        reject_unknown_fields(patch, FIELDS)
 
         def patched(current: ExampleResource) -> ExampleResource:
             fields = apply_merge_patch(ExampleResourceResponseMapper.to_fields(current), dict(patch))

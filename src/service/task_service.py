@@ -12,8 +12,9 @@ from dataclasses import dataclass, replace
 
 from src.database.daos.task_dao import TaskDAO
 from src.database.store import Document
+from src.model.body_fields import reject_unknown_fields
 from src.model.paging import DEFAULT_PAGE_SIZE, check_page
-from src.model.task import Task
+from src.model.task import FIELDS, Task
 from src.model.versioned import Versioned
 from src.utils.json_merge_patch import apply_merge_patch
 
@@ -71,7 +72,9 @@ class TaskService:
     async def patch(self, task_id: str, patch: Mapping[str, object],
                     if_match: Collection[str] | None = None) -> Versioned[Task]:
         """Apply a JSON merge patch (RFC 7396) to the stored task; the result is validated as a whole task, so a
-        bad value or a `null` title is a 400 naming the field. Concurrent writes are never lost."""
+        bad value or a `null` title is a 400 naming the field, and so is an unknown field even as `null`.
+        Concurrent writes are never lost."""
+        reject_unknown_fields(patch, FIELDS)
 
         def patched(task: Task) -> Task:
             return replace(Task.from_json(apply_merge_patch(task.to_json(), dict(patch))), id=task_id)

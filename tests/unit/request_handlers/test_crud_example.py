@@ -85,6 +85,9 @@ class TestOneResource(ResourcesTestCase):
         assert response.headers["Etag"] == self.call("GET", f"/resources/{resource_id}").headers["Etag"]
         self.assert_error(self.call("PATCH", f"/resources/{resource_id}", {"name": None}, MERGE_PATCH), 400,
                           "field 'name' is required")
+        # `null` for a field the resource does not have would be dropped unseen by merge-patch semantics.
+        self.assert_error(self.call("PATCH", f"/resources/{resource_id}", {"colour": None, "|": None}, MERGE_PATCH),
+                          400, "unknown fields 'colour', '|'")
         self.assert_error(self.call("PATCH", f"/resources/{resource_id}", {"name": "x"},
                                     {"Content-Type": "text/plain"}), 415, "application/merge-patch+json")
 

@@ -118,6 +118,7 @@ class TestMergePatch(ConditionalTestCase):
             ({"completed": "yes"}, "field 'completed' must be a boolean"),
             ({"due_date": 1.5}, "field 'due_date' must be a whole number"),
             ({"colour": "red"}, "unknown field 'colour'"),
+            ({"colour": None}, "unknown field 'colour'"),
             ("[]", "request body must be a JSON object"),
             ("", "request body is empty"),
         ]
