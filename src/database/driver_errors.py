@@ -8,30 +8,16 @@ latency and outcome, in the database metrics.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from pymongo.errors import (
-    AutoReconnect,
-    BulkWriteError,
-    ConfigurationError,
-    ConnectionFailure,
-    DuplicateKeyError,
-    ExecutionTimeout,
-    NetworkTimeout,
-    ServerSelectionTimeoutError,
-    WTimeoutError,
-)
-
-from src.model.errors import ConflictError, ServiceUnavailableError
+from src.database.embedded.errors import EmbeddedStoreUnavailableError
+from src.model.errors import ApiError, ConflictError, ServiceUnavailableError
 from src.utils.metrics.hooks import database_operation
 
 _DUPLICATE_KEY = 11000
-# ConfigurationError: at run time, a `mongodb+srv://` name whose DNS records cannot be resolved (yet); a malformed
-# URI fails at start-up instead, when the client is created.
-_UNAVAILABLE = (ServerSelectionTimeoutError, AutoReconnect, ConnectionFailure, NetworkTimeout, ExecutionTimeout,
-                WTimeoutError, ConfigurationError)
 
 
 @contextmanager
@@ -43,22 +29,50 @@ def translated_driver_errors(resource: str, operation: str = "other") -> Iterato
     try:
         yield
         outcome = "ok"
-    except DuplicateKeyError as error:
-        outcome = "duplicate"
-        raise ConflictError(f"a {resource} with the same key already exists", db_error=_first_line(error)) from error
-    except BulkWriteError as error:
-        codes = {write_error.get("code") for write_error in error.details.get("writeErrors", [])}
-        if codes == {_DUPLICATE_KEY}:
-            outcome = "duplicate"
-            raise ConflictError(f"a {resource} with the same key already exists",
-                                db_error=_first_line(error)) from error
-        raise
-    except _UNAVAILABLE as error:
+    except EmbeddedStoreUnavailableError as error:
         outcome = "unavailable"
-        raise ServiceUnavailableError("the database is not available; try again shortly",
-                                      db_error=type(error).__name__) from error
+        raise _unavailable(error) from error
+    except Exception as error:
+        outcome, translated = _translated(error, resource)
+        if translated is None:
+            raise
+        raise translated from error
     finally:
         database_operation(operation, outcome, time.perf_counter() - started)
+
+
+def _translated(error: Exception, resource: str) -> tuple[str, ApiError | None]:
+    """The metrics outcome and the `ApiError` for a pymongo error; `("error", None)` for anything else."""
+    if "pymongo.errors" not in sys.modules:  # no pymongo error can exist before pymongo is loaded
+        return "error", None
+    # Loaded already (checked above), so this is a look-up: a server on the embedded store never loads pymongo
+    # for this module, only Motor or an embedded-store error path does.
+    from pymongo.errors import (  # noqa: PLC0415
+        AutoReconnect,
+        BulkWriteError,
+        ConfigurationError,
+        ConnectionFailure,
+        DuplicateKeyError,
+        ExecutionTimeout,
+        NetworkTimeout,
+        ServerSelectionTimeoutError,
+        WTimeoutError,
+    )
+
+    if isinstance(error, DuplicateKeyError) or (isinstance(error, BulkWriteError) and {
+            write_error.get("code") for write_error in error.details.get("writeErrors", [])} == {_DUPLICATE_KEY}):
+        return "duplicate", ConflictError(f"a {resource} with the same key already exists",
+                                          db_error=_first_line(error))
+    # ConfigurationError: at run time, a `mongodb+srv://` name whose DNS records cannot be resolved (yet); a
+    # malformed URI fails at start-up instead, when the client is created.
+    if isinstance(error, ServerSelectionTimeoutError | AutoReconnect | ConnectionFailure | NetworkTimeout |
+                  ExecutionTimeout | WTimeoutError | ConfigurationError):
+        return "unavailable", _unavailable(error)
+    return "error", None
+
+
+def _unavailable(error: Exception) -> ServiceUnavailableError:
+    return ServiceUnavailableError("the database is not available; try again shortly", db_error=type(error).__name__)
 
 
 def _first_line(error: Exception) -> str:

@@ -15,8 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pymongo.errors import InvalidName, InvalidOperation
-
+from src.database.embedded import mongo_errors
 from src.database.embedded.collection import EmbeddedCollection
 from src.database.embedded.errors import UnsupportedOperationError
 from src.database.embedded.sqlite_file import SQLiteFile
@@ -48,8 +47,8 @@ class EmbeddedClient:
     def get_database(self, name: str) -> EmbeddedDatabase:
         if name not in self._databases:
             if not _DATABASE_NAME.fullmatch(name):
-                raise InvalidName(f"database name {name!r} must be 1-64 letters, digits, '_' or '-' "
-                                  "in the embedded store")
+                raise mongo_errors.InvalidName(f"database name {name!r} must be 1-64 letters, digits, '_' or '-' "
+                                               "in the embedded store")
             file = SQLiteFile(self.folder / f"{name}.sqlite3", self.busy_timeout)
             self._databases[name] = EmbeddedDatabase(self, name, file)
         return self._databases[name]
@@ -57,7 +56,7 @@ class EmbeddedClient:
     async def run(self, file: SQLiteFile, operation: Callable[..., T], *args: Any) -> T:
         """Run `operation(*args)` on the store's thread with `file`'s error translation."""
         if self._closed:
-            raise InvalidOperation("Cannot use the embedded store after close")
+            raise mongo_errors.InvalidOperation("Cannot use the embedded store after close")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(file.call, operation, *args))
 
@@ -99,7 +98,7 @@ class EmbeddedDatabase:
     def get_collection(self, name: str) -> EmbeddedCollection:
         if name not in self._collections:
             if not name or "$" in name or "\x00" in name or name.startswith("system."):
-                raise InvalidName(f"collection name {name!r} is not valid")
+                raise mongo_errors.InvalidName(f"collection name {name!r} is not valid")
             self._collections[name] = EmbeddedCollection(self, name)
         return self._collections[name]
 

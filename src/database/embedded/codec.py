@@ -18,8 +18,8 @@ from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidDocument
-from pymongo.errors import WriteError
 
+from src.database.embedded import mongo_errors
 from src.database.embedded.errors import UnsupportedOperationError
 
 Document = dict[str, Any]
@@ -143,7 +143,7 @@ def id_key(value: Any) -> str:
     if isinstance(value, datetime):
         return "9" + _sortable_float(float(_datetime_to_millis(value)))
     if isinstance(value, list | tuple):
-        raise WriteError("can't use an array for _id", code=53)
+        raise mongo_errors.WriteError("can't use an array for _id", code=53)
     raise UnsupportedOperationError(
         f"the embedded store does not support _id values of type {type(value).__name__} "
         "(supported: ObjectId, str, int, float, bool, datetime, None)")

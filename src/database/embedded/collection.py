@@ -1,5 +1,5 @@
 """`EmbeddedCollection`: the subset of Motor's collection API that `GenericDAO` uses, with the same method
-names, arguments and return types (pymongo's result classes and exceptions).
+names and arguments, pymongo's exceptions, and results with the attributes of pymongo's (`results`).
 
 Filters, updates, sorts and projections are validated here, on the event loop, so a mistake raises at the call
 site; the SQLite and JSON work runs on the store's thread (see `Table`).
@@ -11,12 +11,12 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
-from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 
 from src.database.embedded.codec import Document
 from src.database.embedded.cursor import EmbeddedCursor
 from src.database.embedded.errors import UnsupportedOperationError
 from src.database.embedded.query import compile_query
+from src.database.embedded.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 from src.database.embedded.shaping import compile_projection
 from src.database.embedded.table import IndexKeys, Table, UpdateSpec
 from src.database.embedded.update import check_replacement, compile_update, upsert_seed

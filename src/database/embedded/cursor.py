@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from pymongo.errors import InvalidOperation
-
+from src.database.embedded import mongo_errors
 from src.database.embedded.codec import Document
 from src.database.embedded.query import Query
 from src.database.embedded.shaping import Projection, SortSpec, normalise_sort
@@ -88,4 +87,4 @@ class EmbeddedCursor:
 
     def _check_not_started(self) -> None:
         if self._results is not None:
-            raise InvalidOperation("cannot set options after executing query")
+            raise mongo_errors.InvalidOperation("cannot set options after executing query")

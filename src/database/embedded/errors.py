@@ -2,12 +2,10 @@
 
 Everything else is reported with pymongo's own exception types (`DuplicateKeyError`, `WriteError`,
 `OperationFailure`, `InvalidName`, `bson.errors.InvalidDocument`), so code written against Motor handles both
-back ends the same way.
+back ends the same way; `mongo_errors` imports them only when one is raised.
 """
 
 from __future__ import annotations
-
-from pymongo.errors import ConnectionFailure
 
 
 class UnsupportedOperationError(NotImplementedError):
@@ -17,8 +15,9 @@ class UnsupportedOperationError(NotImplementedError):
     """
 
 
-class EmbeddedStoreUnavailableError(ConnectionFailure):
+class EmbeddedStoreUnavailableError(Exception):
     """The SQLite file cannot be used right now (locked by another process too long, unreadable, disk full).
 
-    A `ConnectionFailure`, like an unreachable MongoDB, so the same error mapping answers 503.
+    `driver_errors` answers it with a 503, like pymongo's `ConnectionFailure` for an unreachable MongoDB (not a
+    subclass of that: defining one would import pymongo into every server on the embedded store).
     """

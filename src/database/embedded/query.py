@@ -16,9 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pymongo.errors import OperationFailure
-
-from src.database.embedded import values
+from src.database.embedded import mongo_errors, values
 from src.database.embedded.codec import Document, id_key
 from src.database.embedded.errors import UnsupportedOperationError
 from src.database.embedded.index_keys import narrowing
@@ -76,7 +74,7 @@ def _all_of(predicates: list[Predicate]) -> Predicate:
 
 def _compile_filter(filter_: Any) -> Predicate:
     if not isinstance(filter_, Mapping):
-        raise OperationFailure("$and/$or entries need to be full objects", code=2)
+        raise mongo_errors.OperationFailure("$and/$or entries need to be full objects", code=2)
     predicates = [_compile_clause(key, condition) for key, condition in filter_.items()]
     return _all_of(predicates)
 
@@ -84,7 +82,7 @@ def _compile_filter(filter_: Any) -> Predicate:
 def _compile_clause(key: str, condition: Any) -> Predicate:
     if key in ("$and", "$or"):
         if not isinstance(condition, list | tuple) or not condition:
-            raise OperationFailure(f"{key} must be a nonempty array", code=2)
+            raise mongo_errors.OperationFailure(f"{key} must be a nonempty array", code=2)
         branches = [_compile_filter(branch) for branch in condition]
         if key == "$and":
             return _all_of(branches)
@@ -104,7 +102,7 @@ def _is_operator_document(condition: Any) -> bool:
     dollar = [str(name).startswith("$") for name in condition]
     if any(dollar) and not all(dollar):
         unknown = next(name for name in condition if not str(name).startswith("$"))
-        raise OperationFailure(f"unknown operator: {unknown}", code=2)
+        raise mongo_errors.OperationFailure(f"unknown operator: {unknown}", code=2)
     return all(dollar)
 
 
@@ -116,7 +114,7 @@ def _compile_operator(parts: tuple[str, ...], name: str, argument: Any) -> Predi
         return lambda document: not test(document)
     if name in ("$in", "$nin"):
         if not isinstance(argument, list | tuple):
-            raise OperationFailure(f"{name} needs an array", code=2)
+            raise mongo_errors.OperationFailure(f"{name} needs an array", code=2)
         options = [_equality(parts, _literal(option)) for option in argument]
         if name == "$in":
             return lambda document: any(test(document) for test in options)
@@ -192,7 +190,9 @@ def _push_down_id(condition: Any, query: Query) -> bool:
             for name, argument in condition.items():
                 if not _push_down_id_operator(name, argument, sql, params):
                     return False
-    except (UnsupportedOperationError, OperationFailure):
+    except UnsupportedOperationError:
+        return False  # the Python predicate reports it with the general rules
+    except mongo_errors.OperationFailure:  # a clause apart: naming the type loads pymongo, only on this path
         return False  # the Python predicate reports it (or matches nothing) with the general rules
     query.sql.extend(sql)
     query.params.extend(params)

@@ -6,9 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo.errors import OperationFailure
-
-from src.database.embedded import values
+from src.database.embedded import mongo_errors, values
 from src.database.embedded.codec import Document
 from src.database.embedded.errors import UnsupportedOperationError
 
@@ -103,7 +101,8 @@ def compile_projection(spec: Any) -> Projection | None:
         else:
             (included if flag else excluded).append(name)
     if included and excluded:
-        raise OperationFailure(f"Cannot do exclusion on field {excluded[0]} in inclusion projection", code=31254)
+        raise mongo_errors.OperationFailure(
+            f"Cannot do exclusion on field {excluded[0]} in inclusion projection", code=31254)
     if not included and not excluded:
         # {} returns everything; {"_id": 1} returns only the _id; {"_id": 0} everything else.
         return Projection({}, inclusion=include_id and bool(items), include_id=include_id)
@@ -119,7 +118,7 @@ def _tree(paths: list[str]) -> Tree:
             last = index == len(parts) - 1
             existing = node.get(part)
             if existing is True or (last and existing is not None):
-                raise OperationFailure(f"Path collision at {path}", code=31250)
+                raise mongo_errors.OperationFailure(f"Path collision at {path}", code=31250)
             if last:
                 node[part] = True
             else:

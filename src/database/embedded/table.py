@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bson import ObjectId
-from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure, WriteError
 
-from src.database.embedded import values
+from src.database.embedded import mongo_errors, values
 from src.database.embedded.codec import Document, decode, encode, id_key
 from src.database.embedded.index_keys import index_columns
 from src.database.embedded.query import Query
@@ -141,9 +140,10 @@ class Table:
                     if ordered:
                         break
         if errors:
-            raise BulkWriteError({"writeErrors": errors, "writeConcernErrors": [],
-                                  "nInserted": len(rows) - len(errors) if not ordered else errors[0]["index"],
-                                  "nUpserted": 0, "nMatched": 0, "nModified": 0, "nRemoved": 0, "upserted": []})
+            raise mongo_errors.BulkWriteError(
+                {"writeErrors": errors, "writeConcernErrors": [],
+                 "nInserted": len(rows) - len(errors) if not ordered else errors[0]["index"],
+                 "nUpserted": 0, "nMatched": 0, "nModified": 0, "nRemoved": 0, "upserted": []})
 
     def update(self, query: Query, spec: UpdateSpec) -> dict[str, Any]:
         """`spec` applied to the first (or every) match in one transaction; returns MongoDB's raw result
@@ -156,8 +156,9 @@ class Table:
                 original_id = original.get("_id")
                 document = spec.applied(original)
                 if "_id" not in document or not values.equal(document["_id"], original_id):
-                    raise WriteError("Performing an update on the path '_id' would modify the immutable field "
-                                     "'_id'", code=66)
+                    raise mongo_errors.WriteError(
+                        "Performing an update on the path '_id' would modify the immutable field "
+                        "'_id'", code=66)
                 new_text = encode(document)
                 if new_text != text:
                     self._execute_write(connection, f"UPDATE {self.sql_name} SET doc = ? WHERE seq = ?",  # noqa: S608
@@ -212,14 +213,16 @@ class Table:
                                       [f"{self.name}:{name}"]).fetchone()
         if existing is not None:
             if existing[0] != sql:
-                raise OperationFailure(f"An existing index has the same name as the requested index but different "
-                                       f"options: {name}", code=86)
+                raise mongo_errors.OperationFailure(
+                    f"An existing index has the same name as the requested index but different "
+                    f"options: {name}", code=86)
             return name
         try:
             connection.execute(sql)
         except sqlite3.IntegrityError:
-            raise DuplicateKeyError(f"E11000 duplicate key error collection: {self.namespace} index: {name}: "
-                                    "existing documents hold duplicate keys", code=11000) from None
+            raise mongo_errors.DuplicateKeyError(
+                f"E11000 duplicate key error collection: {self.namespace} index: {name}: "
+                "existing documents hold duplicate keys", code=11000) from None
         except sqlite3.OperationalError as error:
             if "already exists" not in str(error):  # another process created it a moment ago
                 raise
@@ -229,7 +232,7 @@ class Table:
         self.file.connection().execute(f"DROP TABLE IF EXISTS {self.sql_name}")
         self.file.forget_table(self.name)
 
-    def _duplicate(self, error: sqlite3.IntegrityError, document: Mapping[str, Any]) -> DuplicateKeyError:
+    def _duplicate(self, error: sqlite3.IntegrityError, document: Mapping[str, Any]) -> mongo_errors.DuplicateKeyError:
         """MongoDB's E11000 error, naming the index and the duplicate key values."""
         found = _INDEX_IN_MESSAGE.search(str(error))
         index = found.group(1) if found else "_id_"
@@ -239,7 +242,7 @@ class Table:
         message = f"E11000 duplicate key error collection: {self.namespace} index: {index} dup key: {{ {shown} }}"
         details = {"index": 0, "code": 11000, "errmsg": message, "keyPattern": dict.fromkeys(fields, 1),
                    "keyValue": key_value}
-        return DuplicateKeyError(message, code=11000, details=details)
+        return mongo_errors.DuplicateKeyError(message, code=11000, details=details)
 
     def _index_fields(self, index: str) -> list[str]:
         row = self.file.connection().execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",

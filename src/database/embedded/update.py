@@ -11,9 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo.errors import WriteError
-
-from src.database.embedded import values
+from src.database.embedded import mongo_errors, values
 from src.database.embedded.codec import Document
 from src.database.embedded.errors import UnsupportedOperationError
 
@@ -55,13 +53,15 @@ def compile_update(update: Any) -> Update:
                 f"update operator {name} is not supported by the embedded store "
                 f"(supported: {', '.join(SUPPORTED_UPDATE_OPERATORS)}; use MongoDB for more)")
         if not isinstance(fields, Mapping):
-            raise WriteError(f"Modifiers operate on fields but we found type {type(fields).__name__} instead. "
-                             f"For example: {{$mod: {{<field>: ...}}}} not {{{name}: {fields!r}}}", code=9)
+            raise mongo_errors.WriteError(
+                f"Modifiers operate on fields but we found type {type(fields).__name__} instead. "
+                f"For example: {{$mod: {{<field>: ...}}}} not {{{name}: {fields!r}}}", code=9)
         for key, argument in fields.items():
             if not key or any(not part for part in str(key).split(".")):
-                raise WriteError(f"An empty update path is not valid: {key!r}", code=56)
+                raise mongo_errors.WriteError(f"An empty update path is not valid: {key!r}", code=56)
             if name == "$inc" and not _is_number(argument):
-                raise WriteError(f"Cannot increment with non-numeric argument: {{{key}: {argument!r}}}", code=14)
+                raise mongo_errors.WriteError(
+                    f"Cannot increment with non-numeric argument: {{{key}: {argument!r}}}", code=14)
             operations.append((name, tuple(str(key).split(".")), values.normalise(argument)))
     _check_conflicts([path for _, path, _ in operations])
     return Update(tuple(operations))
@@ -98,8 +98,8 @@ def _check_conflicts(paths: list[Path]) -> None:
     ordered = sorted(paths)
     for shorter, longer in itertools.pairwise(ordered):
         if longer[: len(shorter)] == shorter:
-            raise WriteError(f"Updating the path '{'.'.join(longer)}' would create a conflict at "
-                             f"'{'.'.join(shorter)}'", code=40)
+            raise mongo_errors.WriteError(f"Updating the path '{'.'.join(longer)}' would create a conflict at "
+                                          f"'{'.'.join(shorter)}'", code=40)
 
 
 def _is_number(value: Any) -> bool:
@@ -125,8 +125,8 @@ def _container(document: Document, path: Path, create: bool) -> Any:
                 node[index] = {}
             node = node[index]
         elif create:
-            raise WriteError(f"Cannot create field '{part}' in element "
-                             f"{{{path[depth - 1] if depth else ''}: {node!r}}}", code=28)
+            raise mongo_errors.WriteError(f"Cannot create field '{part}' in element "
+                                          f"{{{path[depth - 1] if depth else ''}: {node!r}}}", code=28)
         else:
             return None
     return node
@@ -141,8 +141,9 @@ def _increment(document: Document, path: Path, amount: Any) -> None:
         if current is _ABSENT:
             return amount
         if not _is_number(current):
-            raise WriteError(f"Cannot apply $inc to a value of non-numeric type. The field '{path[-1]}' has "
-                             f"type {type(current).__name__}", code=14)
+            raise mongo_errors.WriteError(
+                f"Cannot apply $inc to a value of non-numeric type. The field '{path[-1]}' has "
+                f"type {type(current).__name__}", code=14)
         return current + amount
 
     _assign(_container(document, path, create=True), path, add)
@@ -163,8 +164,9 @@ def _assign(container: Any, path: Path, compute: Callable[[Any], Any]) -> None:
         else:
             container[index] = compute(container[index])
     else:
-        raise WriteError(f"Cannot create field '{last}' in element {{{'.'.join(path[:-1])}: {container!r}}}",
-                         code=28)
+        raise mongo_errors.WriteError(
+            f"Cannot create field '{last}' in element {{{'.'.join(path[:-1])}: {container!r}}}",
+            code=28)
 
 
 def _unset(document: Document, path: Path) -> None:

@@ -18,7 +18,6 @@ import pytest
 from bson import ObjectId
 from bson.errors import InvalidDocument
 from pymongo.errors import (
-    ConnectionFailure,
     DuplicateKeyError,
     InvalidName,
     InvalidOperation,
@@ -26,8 +25,10 @@ from pymongo.errors import (
     WriteError,
 )
 
+from src.database.driver_errors import translated_driver_errors
 from src.database.embedded import EmbeddedClient, EmbeddedStoreUnavailableError, UnsupportedOperationError
 from src.database.embedded.codec import decode, encode, id_key
+from src.model.errors import ServiceUnavailableError
 from tests.support.server_process import PROJECT_ROOT
 
 
@@ -343,7 +344,9 @@ async def test_a_locked_file_fails_fast_as_unavailable(tmp_path: Path) -> None:
         try:
             with pytest.raises(EmbeddedStoreUnavailableError) as raised:
                 await collection.insert_one({"_id": 2})
-            assert isinstance(raised.value, ConnectionFailure)  # so it maps to 503 like an unreachable MongoDB
+            # A 503, like an unreachable MongoDB.
+            with pytest.raises(ServiceUnavailableError), translated_driver_errors("task"):
+                raise raised.value
             assert "locked" in str(raised.value)
             assert await collection.find_one({"_id": 1}) == {"_id": 1}  # WAL: readers are not blocked
         finally:
