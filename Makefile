@@ -195,7 +195,7 @@ ENDPOINT ?= /ping
 METHOD ?= GET
 PROFILE_SECONDS ?= 10
 
-bench: $(BENCH_STAMP)  ## This server vs bare Tornado and FastAPI with wrk, interleaved rounds (SUITE=main|gc|metrics ROUNDS=5 DURATION=5)
+bench: $(BENCH_STAMP)  ## This server vs bare Tornado and FastAPI with wrk, interleaved rounds (SUITE=main|gc|metrics|footprint ROUNDS=5 DURATION=5)
 	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
 	$(BENCH_PY) -m tests.benchmarks.bench --suite $(SUITE) --rounds $(ROUNDS) --duration $(DURATION) $(ARGS)
 

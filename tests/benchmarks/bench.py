@@ -7,7 +7,7 @@ allows; multi-process rows use every CPU. Server CPU time per request comes from
 percentiles from `wrk --latency`. Results: printed tables, plus JSON, text and a PNG chart in
 tests/benchmarks/results/.
 
-    python -m tests.benchmarks.bench [--suite main|gc|metrics] [--rounds 5] [--duration 5]
+    python -m tests.benchmarks.bench [--suite main|gc|metrics|footprint] [--rounds 5] [--duration 5]
 """
 
 from __future__ import annotations
@@ -124,7 +124,9 @@ class Bench:
         server = RunningServer(spec, workdir, self.options.seed_count, cpus)
         self.running.append(server)
         self.startup.setdefault(spec.name, []).append(
-            {"startup_ms": round(server.startup_ms, 1), "idle_rss_mb": round(server.idle_rss / report.MB, 1)})
+            {"startup_ms": round(server.startup_ms, 1), "startup_cpu_ms": round(server.startup_cpu_ms, 1),
+             "idle_rss_mb": round(server.idle_rss / report.MB, 1),
+             "idle_pss_mb": round(server.idle_pss / report.MB, 1)})
         return server
 
     def stop_all(self) -> None:

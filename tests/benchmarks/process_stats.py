@@ -61,6 +61,18 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
+def pss_bytes(pid: int) -> int:
+    """Proportional set size: the process's private pages plus its share of those it shares (the pages a
+    `--proc N` worker still shares with its supervisor after the fork count 1/N each); 0 once it has exited."""
+    try:
+        for line in (PROC / str(pid) / "smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def usable_cpus() -> list[int]:
     """The CPUs this process may run on, lowest first."""
     return sorted(os.sched_getaffinity(0))

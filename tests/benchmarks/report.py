@@ -171,12 +171,17 @@ def format_peer_table(measurements: Sequence[Measurement], table: PeerTable,
 
 
 def format_startup_table(startup: Mapping[str, Sequence[Mapping[str, float]]]) -> str:
-    """`startup`: server name -> one {"startup_ms", "idle_rss_mb"} per round."""
-    lines = [f"{'server':<22}{'start-up to first 200 ms (median / max)':>42}{'idle RSS MB/process (max)':>28}"]
+    """`startup`: server name -> one {"startup_ms", "startup_cpu_ms", "idle_rss_mb", "idle_pss_mb"} per start.
+    Medians over the starts (the max beside the start-up time); memory per serving process, the largest one."""
+    lines = [f"{'server':<22}{'start-up to first 200 ms (median / max)':>42}{'CPU ms':>9}"
+             f"{'idle RSS MB/process':>21}{'PSS MB':>9}"]
     for name, samples in startup.items():
         times = [sample["startup_ms"] for sample in samples]
-        rss = max(sample["idle_rss_mb"] for sample in samples)
-        lines.append(f"{name:<22}{f'{statistics.median(times):.0f} / {max(times):.0f}':>42}{rss:>28.1f}")
+        cpu = statistics.median(sample.get("startup_cpu_ms", 0.0) for sample in samples)
+        rss = statistics.median(sample["idle_rss_mb"] for sample in samples)
+        pss = statistics.median(sample.get("idle_pss_mb", 0.0) for sample in samples)
+        lines.append(f"{name:<22}{f'{statistics.median(times):.0f} / {max(times):.0f}':>42}{cpu:>9.0f}"
+                     f"{rss:>21.1f}{pss:>9.1f}")
     return "\n".join(lines)
 
 

@@ -163,4 +163,20 @@ METRICS = Suite(
     comparisons=tuple(comparison for comparison in MAIN.comparisons if "metrics on vs off" in comparison.name),
 )
 
-SUITES = {"main": MAIN, "gc": GC, "metrics": METRICS}
+# The costs that must not grow, without the peers: start-up, idle memory (start-up table), what metrics cost on
+# /ping, and how --proc 2 scales on /ping with both workers busy.
+FOOTPRINT = Suite(
+    servers=(ServerSpec("server", "server"), ServerSpec("server-no-metrics", "server", metrics=False),
+             ServerSpec("server-proc2", "server", proc=2, pinned=False),
+             ServerSpec("bare", "bare"), ServerSpec("bare-proc2", "bare", proc=2, pinned=False)),
+    groups=((Row("server GET /ping", "server", PING),
+             Row("server GET /ping --no-metrics", "server-no-metrics", PING),
+             Row("bare GET /ping", "bare", PING)),
+            (Row("server GET /ping --proc 2", "server-proc2", PING),
+             Row("bare GET /ping --proc 2", "bare-proc2", PING))),
+    comparisons=tuple(comparison for comparison in MAIN.comparisons
+                      if comparison.name in ("GET /ping, metrics on vs off", "--proc 2 vs --proc 1, GET /ping",
+                                             "bare --proc 2 vs --proc 1, GET /ping")),
+)
+
+SUITES = {"main": MAIN, "gc": GC, "metrics": METRICS, "footprint": FOOTPRINT}

@@ -80,12 +80,16 @@ class RunningServer:
         self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=self._output, stderr=subprocess.STDOUT)
         try:
             self.startup_ms = _wait_first_200(self, started)
+            # CPU time (every process, user + system) up to the first 200: unlike the wall clock, it hardly moves
+            # when other programs load the machine.
+            self.startup_cpu_ms = self.cpu_seconds() * 1000.0
             self._wait_workers()
         except BaseException:
             self.stop()
             raise
         time.sleep(0.5)  # let start-up work (logging, gc.freeze) settle before sampling idle memory
         self.idle_rss = self.rss_per_process()
+        self.idle_pss = max((process_stats.pss_bytes(pid) for pid in self.worker_pids()), default=0)
 
     @property
     def pid(self) -> int:
