@@ -52,22 +52,20 @@ def cpu_seconds(pids: Iterable[int]) -> float:
 
 def rss_bytes(pid: int) -> int:
     """Resident set size of one process; 0 once it has exited."""
-    try:
-        for line in (PROC / str(pid) / "status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
+    return _kilobytes_field(pid, "status", "VmRSS:") * 1024
 
 
 def pss_bytes(pid: int) -> int:
     """Proportional set size: the process's private pages plus its share of those it shares (the pages a
     `--proc N` worker still shares with its supervisor after the fork count 1/N each); 0 once it has exited."""
+    return _kilobytes_field(pid, "smaps_rollup", "Pss:") * 1024
+
+
+def _kilobytes_field(pid: int, name: str, field: str) -> int:
     try:
-        for line in (PROC / str(pid) / "smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) * 1024
+        for line in (PROC / str(pid) / name).read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1])
     except OSError:
         pass
     return 0
