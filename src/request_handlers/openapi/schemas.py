@@ -25,8 +25,11 @@ Schema = dict[str, Any]
 
 
 def _nullable(schema: Schema) -> Schema:
-    """`null` means "not set" for an optional task field."""
-    return {**schema, "type": [schema["type"], "null"]}
+    """`null` means "not set" for an optional field: null is one more type, and one more value of an enum."""
+    nullable = {**schema, "type": [schema["type"], "null"]}
+    if "enum" in schema:
+        nullable["enum"] = [*schema["enum"], None]
+    return nullable
 
 
 # Each task field's schema; the drift test checks these are exactly the model's FIELDS.
