@@ -26,7 +26,7 @@ MODELS: dict[str, Callable[[Mapping[str, Any]], object]] = {
 
 def schema_accepts(schema_name: str, body: Any) -> bool:
     validator = Draft202012Validator({"$ref": f"#/components/schemas/{schema_name}", "components": COMPONENTS})
-    return validator.is_valid(body)
+    return bool(validator.is_valid(body))
 
 
 def model_accepts(schema_name: str, body: Any) -> bool:
