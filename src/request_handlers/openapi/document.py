@@ -17,7 +17,14 @@ from typing import Any
 from tornado.web import RequestHandler, StaticFileHandler
 
 from src.model.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from src.request_handlers.openapi.operations import JSON, OPERATIONS, PATH_PARAMETERS, Operation, ref
+from src.request_handlers.openapi.operations import (
+    JSON,
+    OPERATIONS,
+    PATH_PARAMETERS,
+    Operation,
+    operation_id,
+    ref,
+)
 from src.request_handlers.openapi.schemas import SCHEMAS
 from src.utils.route_templates import route_templates
 
@@ -31,6 +38,11 @@ ERROR_STATUSES = (400, 404, 409, 412, 413, 415, 502, 503, 504)
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # One path segment; control characters (even percent-encoded) are refused with a 400 before routing.
 _PATH_SEGMENT = {"type": "string", "minLength": 1, "pattern": r"^[^\u0000-\u001f\u007f]+$"}
+
+# If-Match: `*` or a list of entity tags, weak or strong (RFC 9110 8.8.3), bare tokens read as strong tags; anything
+# else matches nothing (a 412). If-None-Match has no pattern: a malformed one is ignored, not refused.
+_TAG = r'((W/)?"[!#-~]*"|[!#-+\--~]+)'
+_ENTITY_TAGS = rf"^(\*|{_TAG}([ \t]*,[ \t]*{_TAG})*)$"
 
 
 class DocumentDriftError(Exception):
@@ -92,8 +104,7 @@ def _path_item(template: str, methods: list[str]) -> dict[str, Any]:
 
 def _operation(template: str, method: str, described: Operation) -> Operation:
     operation = copy.deepcopy(described)
-    operation["operationId"] = method + "".join(
-        part.strip("{}").replace(".", "_").title().replace("_", "") for part in template.split("/")) or f"{method}Root"
+    operation["operationId"] = operation_id(template, method)
     operation["parameters"] = [*operation.get("parameters", ()), *(ref("parameters", name) for name in (
         "X-Request-ID", "traceparent", "tracestate"))]
     # Anything else (a malformed request line or body, headers too large, a timeout): the Error shape.
@@ -129,11 +140,12 @@ def _components() -> dict[str, Any]:
                                  "default": DEFAULT_PAGE_SIZE}},
             "Offset": {"name": "offset", "in": "query", "required": False, "allowEmptyValue": True,
                        "schema": {"type": "integer", "minimum": 0, "default": 0}},
-            "If-Match": {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
-                         "description": "Write only if the task's ETag is one of these (or `*`); else 412"},
+            "If-Match": {"name": "If-Match", "in": "header", "required": False,
+                         "schema": {"type": "string", "pattern": _ENTITY_TAGS},
+                         "description": "Write only if the current ETag is one of these (or `*`); else 412"},
             "If-None-Match": {"name": "If-None-Match", "in": "header", "required": False,
                               "schema": {"type": "string"},
-                              "description": "304 with no body when the task's ETag is one of these"},
+                              "description": "304 with no body when the current ETag is one of these"},
         },
         "headers": {
             "X-Request-ID": {"required": True, "description": "The request's id, also on its log lines",

@@ -26,6 +26,21 @@ def answer(description: str, schema: str | None = None, *, headers: tuple[str, .
     return response
 
 
+def operation_id(template: str, method: str) -> str:
+    """`getTasksTaskId` for GET /tasks/{task_id}: the operationId `document` gives, and links refer to."""
+    return method + "".join(part.strip("{}").replace(".", "_").title().replace("_", "")
+                            for part in template.split("/")) or f"{method}Root"
+
+
+def conditional_write_links(template: str, id_name: str, *methods: str) -> dict[str, Any]:
+    """Links from a read to the writes of the same item under `If-Match` holding the ETag just read (how a
+    client avoids a lost update; the stateful contract test follows them)."""
+    return {f"{method.title()}IfUnchanged": {
+        "operationId": operation_id(template, method),
+        "parameters": {id_name: f"$request.path.{id_name}", "header.If-Match": "$response.header.ETag"}}
+        for method in methods}
+
+
 def errors(*codes: int) -> dict[str, Any]:
     return {str(code): ref("responses", f"Error{code}") for code in codes}
 
@@ -69,7 +84,8 @@ OPERATIONS: dict[str, dict[str, Operation]] = {
     "/tasks/{task_id}": {
         "get": {"summary": "Read a task", "tags": ["tasks"],
                 "parameters": [ref("parameters", "If-None-Match")],
-                "responses": {"200": answer("The task", "Task", headers=("ETag",)),
+                "responses": {"200": {**answer("The task", "Task", headers=("ETag",)), "links": conditional_write_links(
+                    "/tasks/{task_id}", "task_id", "put", "patch", "delete")},
                               "304": answer("Not modified: If-None-Match holds the current ETag", headers=("ETag",)),
                               **errors(404, 503)}},
         "put": {"summary": "Replace a task", "tags": ["tasks"], "parameters": list(_CONDITIONAL_WRITE),
@@ -95,7 +111,9 @@ OPERATIONS: dict[str, dict[str, Operation]] = {
     },
     "/resources/{resource_id}": {
         "get": {"summary": "Read a resource", "tags": ["resources"], "parameters": [ref("parameters", "If-None-Match")],
-                "responses": {"200": answer("The resource", "ExampleResource", headers=("ETag",)),
+                "responses": {"200": {**answer("The resource", "ExampleResource", headers=("ETag",)),
+                              "links": conditional_write_links("/resources/{resource_id}", "resource_id",
+                                                               "patch", "delete")},
                               "304": answer("Not modified: If-None-Match holds the current ETag", headers=("ETag",)),
                               **errors(404, 503)}},
         "patch": {"summary": "Change a resource (JSON merge patch)", "tags": ["resources"],

@@ -4,6 +4,7 @@ from the code: every route and method, every model field, and nothing the code l
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import fields
 from typing import Any
 
@@ -13,6 +14,7 @@ from tornado.testing import AsyncHTTPTestCase
 from tornado.web import Application, RequestHandler
 
 from src.model.task import FIELDS, Task
+from src.request_handlers.conditional_requests import parse_entity_tags
 from src.request_handlers.custom_request_handler import CustomRequestHandler
 from src.request_handlers.openapi import operations
 from src.request_handlers.openapi.document import DocumentDriftError, build_document, implemented_methods
@@ -119,3 +121,35 @@ class TestServedDocument(AsyncHTTPTestCase):
         assert self.fetch("/docs/assets/swagger-ui.css").code == 200
         missing = self.fetch("/docs/assets/no-such-file.js")
         assert missing.code == 404 and json.loads(missing.body)["code"] == 404
+
+
+def test_every_link_leads_to_an_operation_with_the_parameters_it_fills() -> None:
+    document = router_document()
+    parameters = document["components"]["parameters"]
+    by_id = {}
+    for item in document["paths"].values():
+        for method, operation in item.items():
+            if method != "parameters":
+                names = [parameters[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p
+                         for p in [*item.get("parameters", ()), *operation["parameters"]]]
+                by_id[operation["operationId"]] = {f"{'' if p['in'] == 'path' else p['in'] + '.'}{p['name']}"
+                                                   for p in names}
+    links = [link for item in document["paths"].values() for method, operation in item.items()
+             if method != "parameters" for response in operation["responses"].values()
+             for link in response.get("links", {}).values()]
+    assert len(links) == 5  # PUT, PATCH, DELETE of a task and PATCH, DELETE of a resource, each after a read
+    for link in links:
+        assert set(link["parameters"]) <= by_id[link["operationId"]], link
+
+
+@pytest.mark.parametrize(("header", "well_formed"), [
+    ('"6b0ec-1"', True), ('W/"a", "b"', True), ("*", True), ('"a",\t"b"', True), ("abc", True),
+    ("", False), ('"a" "b"', False), ('a"b', False), ("a b", False), (",", False)])
+def test_if_match_takes_star_or_a_list_of_tags(header: str, well_formed: bool) -> None:
+    parameters = router_document()["components"]["parameters"]
+    assert bool(re.search(parameters["If-Match"]["schema"]["pattern"], header)) is well_formed
+    # A well-formed header is read as a list of tags; a malformed one as a list matching nothing (a 412).
+    tags = parse_entity_tags(header)
+    assert tags.any or bool(tags.strong or tags.weak) is well_formed
+    # A malformed If-None-Match is ignored (the read answers 200), so the document gives it no pattern to refuse.
+    assert "pattern" not in parameters["If-None-Match"]["schema"]
