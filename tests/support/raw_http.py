@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +25,17 @@ class RawResponse:
 
 
 class RawConnection:
-    """`with RawConnection(port) as connection: connection.send(b"GET / HTTP/1.1\\r\\n..."); connection.read()`."""
+    """`with RawConnection(port) as connection: connection.send(b"GET / HTTP/1.1\\r\\n..."); connection.read()`.
 
-    def __init__(self, port: int, timeout: float = 10.0, host: str = "127.0.0.1") -> None:
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+    `tls` speaks TLS over the socket; `source` is the local address to connect from (another 127.x address
+    stands for another client)."""
+
+    def __init__(self, port: int, timeout: float = 10.0, host: str = "127.0.0.1",
+                 tls: ssl.SSLContext | None = None, source: str | None = None) -> None:
+        self.sock = socket.create_connection((host, port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
+        if tls is not None:
+            self.sock = tls.wrap_socket(self.sock, server_hostname=host)
         self.buffer = b""
 
     def send(self, data: bytes) -> None:
@@ -38,12 +46,7 @@ class RawConnection:
         skipped; ConnectionError if the server closed without one."""
         status = 100
         while status < 200:
-            lines = self._read_until(b"\r\n\r\n").decode("latin-1").split("\r\n")
-            status = int(lines[0].split(" ")[1])
-        headers: dict[str, str] = {}
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
+            status, headers = self.read_head()
         if head or status in (204, 304):
             body = b""
         elif "content-length" in headers:
@@ -53,6 +56,15 @@ class RawConnection:
         else:
             body = b""
         return RawResponse(status, headers, body)
+
+    def read_head(self) -> tuple[int, dict[str, str]]:
+        """The status and headers of the next answer, interim (1xx) ones included; the body is left unread."""
+        lines = self._read_until(b"\r\n\r\n").decode("latin-1").split("\r\n")
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        return int(lines[0].split(" ")[1]), headers
 
     def exchange(self, data: bytes) -> RawResponse:
         self.send(data)

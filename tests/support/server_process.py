@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
+from tests.support import http_parsers
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -33,11 +35,13 @@ class ServerProcess:
 
     Runs from the project root with the test's Python, on 127.0.0.1 and a free port, logs and embedded data in
     a temporary folder unless the arguments say otherwise. `stop()` sends SIGTERM and returns the exit code.
+    `http_parser` chooses the HTTP/1 transport (default: `TB_TEST_HTTP_PARSER`, else the server's own default).
     """
 
     def __init__(self, args: Sequence[str] = (), env: Mapping[str, str] | None = None, port: int | None = None,
                  scheme: str = "http", ready_path: str = "/ping", start_timeout: float = 15.0,
-                 command: Sequence[str] | None = None, address: str = "127.0.0.1") -> None:
+                 command: Sequence[str] | None = None, address: str = "127.0.0.1",
+                 http_parser: str | None = None) -> None:
         self.address = address  # another loopback address (127.0.0.2...) stands for another host
         self.port = port or free_port(address)
         self.scheme = scheme
@@ -48,7 +52,7 @@ class ServerProcess:
         self.output_path = self.workdir / "output.log"
         base = [sys.executable, "server.py", "--address", address, "--port", str(self.port),
                 "--log_dir", str(self.workdir / "logs"), "--db_path", str(self.workdir / "data"),
-                "--no-example_jobs"]
+                "--no-example_jobs", *http_parsers.server_args(http_parser or http_parsers.selected())]
         self.command = list(command) if command is not None else [*base, *args]
         self.env = {**os.environ, **(env or {})}
         self.ready_path = ready_path
