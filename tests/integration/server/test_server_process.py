@@ -28,15 +28,6 @@ def get_json(url: str, context: ssl.SSLContext | None = None) -> tuple[int, dict
 
 
 @pytest.fixture(scope="module")
-def key_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed pair made by the README's own `make certs`."""
-    folder = tmp_path_factory.mktemp("keys")
-    subprocess.run(["make", "-s", "certs", f"KEYS_DIR={folder}"], cwd=PROJECT_ROOT, check=True,
-                   capture_output=True, timeout=60)
-    return folder / "server.crt", folder / "server.key"
-
-
-@pytest.fixture(scope="module")
 def https_server(key_pair: tuple[Path, Path]) -> Iterator[ServerProcess]:
     cert, key = key_pair
     with ServerProcess(["--ssl", "--certfile", str(cert), "--keyfile", str(key)], scheme="https") as server:
