@@ -3,8 +3,9 @@
 Clients write tasks over keep-alive connections as fast as they can; the server gets SIGTERM in the middle.
 Afterwards the stored tasks are read back (by a fresh server on the same store) and compared with the 201s the
 clients received: a task stored but not acknowledged is an answer lost to the shutdown (a retrying client would
-create a duplicate). Also checked: once stopping, answers say `Connection: close` and `/health` is 503
-`draining`, and an idle keep-alive connection is closed at once.
+create a duplicate). Also checked, against each HTTP/1 transport: once stopping, a request being read finishes,
+answers say `Connection: close` and `/health` is 503 `draining`, and an idle keep-alive connection is closed at
+once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.http_parsers import transport_params
 from tests.support.raw_http import RawConnection, request
 from tests.support.server_process import ServerProcess
 
@@ -105,9 +107,11 @@ def test_sigterm_under_write_load_answers_every_stored_task(processes: int, tmp_
     assert all(set(writer.statuses) <= {201} for writer in writers), [writer.statuses for writer in writers]
 
 
-def test_once_stopping_answers_close_and_health_says_draining() -> None:
-    with ServerProcess(["--shutdown_grace", "10"]) as server, RawConnection(server.port) as idle, \
-            RawConnection(server.port) as writing, RawConnection(server.port) as probing:
+@pytest.mark.parametrize("transport", transport_params())
+def test_once_stopping_answers_close_and_health_says_draining(transport: str) -> None:
+    with ServerProcess(["--shutdown_grace", "10"], http_parser=transport) as server, \
+            RawConnection(server.port) as idle, RawConnection(server.port) as writing, \
+            RawConnection(server.port) as probing:
         assert idle.exchange(request("GET", "/ping")).status == 200
         body = json.dumps({"title": "after the signal"}).encode()
         # Requests being read when the signal comes: headers sent, the body still to come.

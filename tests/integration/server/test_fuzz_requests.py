@@ -4,7 +4,8 @@ Hypothesis (seeded, so every run sends the same cases) builds requests that are 
 Tornado's own parser is concerned (its bare 400s for a malformed request line or header line are documented in
 docs), with hostile contents: any method, percent-encoded arbitrary bytes in paths and queries, bad or
 repeated Content-Length values, unsupported Transfer-Encodings, odd headers, JSON nested deeply or with numbers
-out of range, arbitrary bytes as bodies. After the run the server must still answer `/ping`.
+out of range, arbitrary bytes as bodies. After the run the server must still answer `/ping`. The run is made
+against each HTTP/1 transport (`--http_parser`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.http_parsers import transport_params
 from tests.support.raw_http import RawConnection, request
 from tests.support.server_process import ServerProcess
 
@@ -108,13 +110,19 @@ def build(method: str, target: str, headers: dict[str, str], body: bytes, framin
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload
 
 
+@pytest.fixture(scope="module", params=transport_params())
+def transport(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def server() -> Iterator[ServerProcess]:
-    with ServerProcess(["--body_timeout", "2"]) as running:
+def server(transport: str) -> Iterator[ServerProcess]:
+    STATUSES.clear()
+    with ServerProcess(["--body_timeout", "2"], http_parser=transport) as running:
         yield running
         with RawConnection(running.port) as connection:
             assert connection.exchange(request("GET", "/ping")).status == 200, "the server stopped serving"
-        print(f"fuzz: {sum(STATUSES.values())} cases, statuses {dict(sorted(STATUSES.items()))}")
+        print(f"fuzz ({transport}): {sum(STATUSES.values())} cases, statuses {dict(sorted(STATUSES.items()))}")
         assert sum(STATUSES.values()) >= CASES
 
 
