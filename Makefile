@@ -37,7 +37,7 @@ FAST_SELECTION := not slow and $(TEST_SELECTION)
 MARKERS ?= $(TEST_SELECTION)
 
 .DEFAULT_GOAL := help
-.PHONY: help docs run soak test test-fast test-loaded test-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
+.PHONY: help docs run soak test test-fast test-loaded test-contract fuzz-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
 	system-packages browser-deps certs clean bench profile bench-logging etcd bench-locks
 
 help:  ## This list
@@ -155,6 +155,11 @@ test-fast: $(DEV_STAMP)  ## The unit tests without the slow ones (no lint, no co
 test-contract: $(DEV_STAMP)  ## Schemathesis: every operation of /openapi.json against a live server, seeded, under a minute
 	@echo "==> testing: the API against its OpenAPI document (schemathesis)"
 	@$(DEV_PY) -m pytest -m contract -p no:cacheprovider $(ARGS) tests/integration/api_contract
+
+SEEDS ?= 20
+fuzz-contract: $(DEV_STAMP)  ## Hunt API/document mismatches: schemathesis with SEEDS random seeds, 60 examples, 90 s each
+	@echo "==> hunting: the API against its OpenAPI document, $(SEEDS) random seeds (schemathesis)"
+	@$(DEV_PY) -m tests.integration.api_contract.fuzz_contract --seeds $(SEEDS) $(ARGS)
 
 # Builds and runs the image and `docker-compose up` with a private dockerd (root: it runs the engine); base images
 # are made locally with debootstrap and cached in ~/.cache/tornado-boilerplate.

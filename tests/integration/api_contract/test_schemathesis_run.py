@@ -1,10 +1,12 @@
 """Schemathesis against the real server (embedded store, a real etcd for /locking): every operation of
-/openapi.json, deterministic and bounded in time, every check. 0 server errors; every answer conforms to the
-document (status, content type, body schema, headers). Tuning, each with its reason, is in schemathesis.toml
-beside this file."""
+/openapi.json, every phase (the stateful one included), every check. 0 server errors; every answer conforms to the
+document (status, content type, body schema, headers). The cases are the same on every machine: derandomized
+generation and a fixed number of them, no time budget (schemathesis.toml beside this file says why for each
+setting). `make fuzz-contract` hunts with random seeds for cases this fixed set does not meet."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,8 +20,8 @@ from tests.support.server_process import ServerProcess
 pytestmark = pytest.mark.contract  # `make test-contract`: about a minute, so outside `make test`
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-EXAMPLES_PER_OPERATION = 12  # x 26 operations, plus the coverage and stateful phases: a few hundred requests
-TIME_BUDGET_SECONDS = 40
+# A hang guard only: the run is a fixed amount of work (about a minute on a loaded 2-core machine), never cut short.
+HANG_GUARD_SECONDS = 600
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +36,16 @@ def test_every_operation_conforms_to_the_document(server: ServerProcess, tmp_pat
     report = tmp_path / "report.xml"
     command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "run",
                f"{server.url}/openapi.json", "--checks", "all",
-               # Deterministic generation: the same cases every run (stronger than a fixed seed).
-               "--max-examples", str(EXAMPLES_PER_OPERATION), "--generation-deterministic",
-               "--max-time", str(TIME_BUDGET_SECONDS), "--request-timeout", "10", "--workers", "1",
                "--report", "junit", "--report-junit-path", str(report), "--no-color"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=TIME_BUDGET_SECONDS + 60,
+    result = subprocess.run(command, capture_output=True, text=True, timeout=HANG_GUARD_SECONDS,
                             cwd=tmp_path, check=False)
     summary = result.stdout[-6000:]
     assert result.returncode == 0, (f"schemathesis failed:\n{summary}\n{result.stderr[-2000:]}\n"
                                     f"{server.output()[-3000:]}")
-    assert "Tested:" in summary, summary
     assert "Server error" not in summary, summary
+    # Every operation was tested and every phase ran (the examples phase has no examples in the document to run).
+    selected = re.search(r"Selected: (\d+)/(\d+)", summary)
+    assert selected is not None and selected[1] == selected[2], summary
+    assert f"Tested: {selected[2]}" in summary, summary
+    for phase in ("Coverage", "Fuzzing", "Stateful"):
+        assert f"✅ {phase}" in summary, (phase, summary)
