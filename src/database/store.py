@@ -72,6 +72,18 @@ class StoreCollection(Protocol):
     def create_index(self, keys: IndexKeys, /, *, unique: bool = ...) -> Awaitable[str]: ...
 
 
+class JSONReads(Protocol):
+    """Reads answered with the stored documents as JSON text in the embedded store's form
+    (`src.database.embedded.codec`: compact, `_id` first, an ObjectId as `{"$oid": hex}`), for read paths that
+    send documents on without turning them into objects. The embedded store answers them itself; for the other
+    back ends `src.database.json_reads.json_reads(collection)` writes their documents in that form."""
+
+    def find_one_json(self, id: object, /) -> Awaitable[str | None]: ...
+
+    def page_json(self, filter: Filter, sort: SortSpec | None, skip: int, limit: int,
+                  /) -> Awaitable[tuple[int, list[str]]]: ...
+
+
 class StoreDatabase(Protocol):
     @property
     def name(self) -> str: ...
@@ -83,7 +95,7 @@ if TYPE_CHECKING:  # mypy proves every back end fits the port; nothing runs
     from motor.motor_asyncio import AsyncIOMotorDatabase
     from pymongo.asynchronous.database import AsyncDatabase
 
-    from src.database.embedded import EmbeddedDatabase
+    from src.database.embedded import EmbeddedCollection, EmbeddedDatabase
 
     def _motor_fits(database: AsyncIOMotorDatabase[Document]) -> StoreDatabase:
         return database
@@ -93,3 +105,6 @@ if TYPE_CHECKING:  # mypy proves every back end fits the port; nothing runs
 
     def _embedded_fits(database: EmbeddedDatabase) -> StoreDatabase:
         return database
+
+    def _embedded_reads_json(collection: EmbeddedCollection) -> JSONReads:
+        return collection

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,7 +33,13 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=F
 
 def encode(document: Mapping[str, Any]) -> str:
     """The document as compact JSON text; raises `InvalidDocument` for values BSON could not hold either."""
-    return _dumps(_to_json(document))
+    return _dumps(_to_json(document, _special_to_json))
+
+
+def encode_lenient(document: Mapping[str, Any]) -> str:
+    """`encode` for a document read from MongoDB, which may hold BSON types this codec has no form for
+    (Decimal128, binary, regular expressions...): those are written as their text instead of raising."""
+    return _dumps(_to_json(document, _special_to_text))
 
 
 def decode(text: str) -> Document:
@@ -41,17 +47,17 @@ def decode(text: str) -> Document:
     return document
 
 
-def _to_json(value: Any) -> Any:
+def _to_json(value: Any, special: Callable[[Any], Any]) -> Any:
     # bool before int: bool is an int subclass, and BSON keeps them apart.
     if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, int | float):
         return _number_to_json(value)
     if isinstance(value, Mapping):
-        return _object_to_json(value)
+        return _object_to_json(value, special)
     if isinstance(value, list | tuple):
-        return [_to_json(item) for item in value]
-    return _special_to_json(value)
+        return [_to_json(item, special) for item in value]
+    return special(value)
 
 
 def _number_to_json(value: float) -> Any:
@@ -64,12 +70,12 @@ def _number_to_json(value: float) -> Any:
     return {"$float": "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
 
 
-def _object_to_json(value: Mapping[Any, Any]) -> dict[str, Any]:
+def _object_to_json(value: Mapping[Any, Any], special: Callable[[Any], Any]) -> dict[str, Any]:
     encoded = {}
     for key, item in value.items():
         if not isinstance(key, str):
             raise InvalidDocument(f"documents must have only string keys, key was {key!r}")
-        encoded[key] = _to_json(item)
+        encoded[key] = _to_json(item, special)
     if len(encoded) == 1 and next(iter(encoded)) in _MARKERS:
         key = next(iter(encoded))
         return {"$esc": [key, encoded[key]]}
@@ -82,6 +88,10 @@ def _special_to_json(value: Any) -> dict[str, Any]:
     if isinstance(value, datetime):
         return {"$date": _datetime_to_millis(value)}
     raise InvalidDocument(f"cannot encode object: {value!r}, of type: {type(value)}")
+
+
+def _special_to_text(value: Any) -> Any:
+    return _special_to_json(value) if isinstance(value, ObjectId | datetime) else str(value)
 
 
 def _from_json(obj: dict[str, Any]) -> Any:

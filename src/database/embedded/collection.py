@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
 
-from src.database.embedded.codec import Document
+from src.database.embedded.codec import Document, id_key
 from src.database.embedded.cursor import EmbeddedCursor
 from src.database.embedded.errors import UnsupportedOperationError
 from src.database.embedded.query import compile_query
 from src.database.embedded.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
-from src.database.embedded.shaping import compile_projection
+from src.database.embedded.shaping import compile_projection, normalise_sort
 from src.database.embedded.table import IndexKeys, Table, UpdateSpec
 from src.database.embedded.update import check_replacement, compile_update, upsert_seed
 
@@ -52,6 +52,18 @@ class EmbeddedCollection:
             filter = {"_id": filter}
         documents = await self.find(filter, projection, **options).limit(1).to_list(1)
         return documents[0] if documents else None
+
+    async def find_one_json(self, id: Any) -> str | None:
+        """The document with this `_id` as its stored JSON text (`codec`'s form), read on the primary key."""
+        return await self.database.run(self._table.find_one_text, id_key(id))
+
+    async def page_json(self, filter: Mapping[str, Any], sort: Any, skip: int, limit: int) -> tuple[int, list[str]]:
+        """How many documents match `filter`, and the page `find(filter).sort(sort).skip(skip).limit(limit)`
+        gives, as their stored JSON texts: one call on the store's thread (`limit` 0: no limit)."""
+        if skip < 0 or limit < 0:
+            raise ValueError("skip and limit must be >= 0")
+        return await self.database.run(self._table.page_texts, compile_query(filter),
+                                       normalise_sort(sort) if sort else None, skip, limit)
 
     async def count_documents(self, filter: Mapping[str, Any],
                               *, skip: int = 0, limit: int = 0, **options: Any) -> int:

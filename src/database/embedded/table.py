@@ -44,10 +44,7 @@ class Table:
         """Matching documents in sort (or natural) order; `limit` 0 means no limit."""
         self.file.ensure_table(self.name)
         python_sort = sort if sort and not (len(sort) == 1 and sort[0][0] == "_id") else None
-        order = "seq"
-        if sort and python_sort is None:
-            order = "id DESC" if sort[0][1] == -1 else "id"
-        sql = f"SELECT doc FROM {self.sql_name}{query.where} ORDER BY {order}"  # noqa: S608
+        sql = f"SELECT doc FROM {self.sql_name}{query.where} ORDER BY {_sql_order(sort)}"  # noqa: S608
         connection = self.file.connection()
         if query.predicate is None and python_sort is None:
             rows = connection.execute(sql + " LIMIT ? OFFSET ?", [*query.params, limit or -1, skip])
@@ -61,6 +58,25 @@ class Table:
         if projection is not None:
             documents = [projection.apply(document) for document in documents]
         return documents
+
+    def find_one_text(self, key: str) -> str | None:
+        """The stored JSON text of the document whose primary key (`codec.id_key` of its `_id`) is `key`."""
+        self.file.ensure_table(self.name)
+        row = self.file.connection().execute(f"SELECT doc FROM {self.sql_name} WHERE id = ?",  # noqa: S608
+                                             (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def page_texts(self, query: Query, sort: SortSpec | None, skip: int, limit: int) -> tuple[int, list[str]]:
+        """How many documents match, and the window `find` gives as their stored JSON texts: one call, so a
+        page and its total cost one thread hop, and the texts are not decoded where SQL alone selects them."""
+        total = self.count(query, 0, 0)
+        if skip >= total:
+            return total, []
+        if query.predicate is not None or (sort and not (len(sort) == 1 and sort[0][0] == "_id")):
+            return total, [encode(document) for document in self.find(query, sort, skip, limit, None)]
+        sql = f"SELECT doc FROM {self.sql_name}{query.where} ORDER BY {_sql_order(sort)} LIMIT ? OFFSET ?"  # noqa: S608
+        rows = self.file.connection().execute(sql, [*query.params, limit or -1, skip])
+        return total, [text for (text,) in rows]
 
     def count(self, query: Query, skip: int, limit: int) -> int:
         self.file.ensure_table(self.name)
@@ -272,6 +288,13 @@ class UpdateSpec:
         if new_id is None and "_id" not in document:
             return replaced
         return {"_id": new_id, **replaced}
+
+
+def _sql_order(sort: SortSpec | None) -> str:
+    """Natural (insertion) order, or the primary key's for a sort on `_id` alone; other sorts run in Python."""
+    if sort and len(sort) == 1 and sort[0][0] == "_id":
+        return "id DESC" if sort[0][1] == -1 else "id"
+    return "seq"
 
 
 def _window(documents: Iterator[Document], skip: int, limit: int) -> Iterator[Document]:
