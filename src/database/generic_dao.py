@@ -23,6 +23,7 @@ from bson import ObjectId
 
 from src.database.driver_errors import translated_driver_errors
 from src.database.indexes import Index
+from src.database.json_reads import json_reads
 from src.database.mongo import Mongo
 from src.database.revisions import REVISION_FIELD, check_if_match, new_revision, revision_of, unchanged_filter
 from src.database.store import Document, Filter, IndexKeys, SortSpec, StoreCollection, StoreDatabase
@@ -90,11 +91,6 @@ class GenericDAO(ABC, Generic[ModelT]):
     async def find(self, filter_: Filter | None = None, sort: SortSpec | None = None, skip: int = 0,
                    limit: int = 0) -> list[ModelT]:
         """Matching documents; `limit` 0 means all of them (mind the size of the collection)."""
-        return [self.from_document(document) for document in await self.find_documents(filter_, sort, skip, limit)]
-
-    async def find_documents(self, filter_: Filter | None = None, sort: SortSpec | None = None, skip: int = 0,
-                             limit: int = 0) -> list[Document]:
-        """`find` as the stored documents, for read paths that answer without model objects."""
         cursor = self.collection().find(dict(filter_ or {}))
         if sort:
             cursor = cursor.sort(list(sort))
@@ -103,7 +99,21 @@ class GenericDAO(ABC, Generic[ModelT]):
         if limit:
             cursor = cursor.limit(limit)
         with translated_driver_errors(self.resource, "find"):
-            return list(await cursor.to_list(limit or None))
+            return [self.from_document(document) for document in await cursor.to_list(limit or None)]
+
+    async def find_json(self, id_text: str) -> str:
+        """The stored document with this id as JSON text (`JSONReads`), for reads that answer without model
+        objects; `NotFoundError` when there is none."""
+        with translated_driver_errors(self.resource, "find_one"):
+            text = await json_reads(self.collection()).find_one_json(self.id_from_text(id_text))
+        if text is None:
+            raise self._not_found(id_text)
+        return text
+
+    async def page_json(self, sort: SortSpec, skip: int, limit: int) -> tuple[int, list[str]]:
+        """How many documents there are, and a page of them as JSON texts (`JSONReads`), in one read."""
+        with translated_driver_errors(self.resource, "find"):
+            return await json_reads(self.collection()).page_json({}, sort, skip, limit)
 
     async def count(self, filter_: Filter | None = None) -> int:
         with translated_driver_errors(self.resource, "count_documents"):

@@ -28,6 +28,7 @@ from src.model.errors import (
     ServiceUnavailableError,
     UnsupportedMediaTypeError,
 )
+from src.model.json_types import JSONText
 from src.request_handlers import request_framing
 from src.request_handlers.conditional_requests import ConditionalRequests
 from src.request_handlers.error_messages import ExcInfo, client_message, exc_info_of
@@ -192,7 +193,8 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
 
     def make_response(self, response_body: Any = None, status_code: int = 200,
                       headers: dict[str, str] | None = None) -> None:
-        """Finish the request with `response_body` as JSON (no body for None, 204 and 304)."""
+        """Finish the request with `response_body` as JSON (no body for None, 204 and 304); a `JSONText` is
+        JSON already and goes out as it is."""
         self.set_status(status_code)
         for name, value in (headers or {}).items():
             self.set_header(name, value)
@@ -200,7 +202,7 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
             self.finish()
             return
         self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(encode_json(response_body))
+        self.finish(response_body if isinstance(response_body, JSONText) else encode_json(response_body))
 
     def make_error_response(self, status_code: int, message: str | None = None,
                             headers: dict[str, str] | None = None) -> None:

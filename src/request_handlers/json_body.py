@@ -14,12 +14,11 @@ import re
 from typing import Any
 
 from src.model.errors import BadRequestError
-from src.model.json_types import json_type_name
+from src.model.json_types import encode_json, json_type_name
 
 MAX_JSON_DEPTH = 32
+__all__ = ["MAX_JSON_DEPTH", "encode_json", "parse_json_object"]
 
-# One encoder for every response: json.dumps() with options builds a new JSONEncoder on each call.
-encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 
 
 def _reject_constant(name: str) -> Any:

@@ -30,7 +30,7 @@ class TodoListRequestHandler(TaskHandlerBase):
     async def get(self) -> None:
         offset, limit = self.paging_arguments()
         page = await self.tasks.listing(offset=offset, limit=limit)
-        self.make_response(page.tasks, headers={"X-Total-Count": str(page.total)})
+        self.make_response(page.body, headers={"X-Total-Count": str(page.total)})
 
     async def post(self) -> None:
         task = await self.tasks.create(self.json_body())
@@ -45,11 +45,11 @@ class TodoListEntryRequestHandler(TaskHandlerBase):
     SUPPORTED_METHODS = ("GET", "PUT", "PATCH", "DELETE", "OPTIONS")
 
     async def get(self, task_id: str) -> None:
-        stored = await self.tasks.get_versioned(task_id)
+        stored = await self.tasks.get_json(task_id)
         if self.not_modified(stored.etag):
             self.make_response(status_code=304)
             return
-        self.make_response(stored.value.to_json())
+        self.make_response(stored.value)
 
     async def put(self, task_id: str) -> None:
         written = await self.tasks.replace(task_id, self.json_body(), self.if_match())

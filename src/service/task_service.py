@@ -11,8 +11,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 
 from src.database.daos.task_dao import TaskDAO
-from src.database.store import Document
 from src.model.body_fields import reject_unknown_fields
+from src.model.json_types import JSONText
 from src.model.paging import DEFAULT_PAGE_SIZE, check_page
 from src.model.task import FIELDS, Task
 from src.model.versioned import Versioned
@@ -27,9 +27,9 @@ class TaskPage:
 
 @dataclass(frozen=True)
 class TaskListing:
-    """A page in its JSON representation, `{id: task}`, and how many tasks there are in all."""
+    """A page as the list's JSON text, `{id: task, ...}` in creation order, and how many tasks there are in all."""
 
-    tasks: dict[str, Document]
+    body: JSONText
     total: int
 
 
@@ -45,18 +45,21 @@ class TaskService:
         return TaskPage(tasks, total)
 
     async def listing(self, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> TaskListing:
-        """The page `list` gives, already as the list's JSON representation: the read path of `GET /tasks`,
-        which builds no `Task` objects only to turn them back into dicts."""
+        """The page `list` gives, already as the list's JSON text: the read path of `GET /tasks`, which builds
+        no `Task` objects only to turn them back into JSON."""
         check_page(offset, limit)
-        total = await self.dao.count()
-        tasks = await self.dao.list_page_representations(offset, limit) if offset < total else {}
-        return TaskListing(tasks, total)
+        total, body = await self.dao.list_page_json(offset, limit)
+        return TaskListing(body, total)
 
     async def get(self, task_id: str) -> Task:
         return await self.dao.get(task_id)
 
     async def get_versioned(self, task_id: str) -> Versioned[Task]:
         return await self.dao.get_versioned(task_id)
+
+    async def get_json(self, task_id: str) -> Versioned[JSONText]:
+        """The task's JSON representation as text, with its entity tag: the read path of `GET /tasks/{id}`."""
+        return await self.dao.get_json(task_id)
 
     async def create(self, data: Mapping[str, object]) -> Task:
         """Validate and store a new task; returns it with its id."""
