@@ -37,15 +37,20 @@ class ExampleResourceRequestMapper:
 class ExampleResourceResponseMapper:
     @staticmethod
     def to_fields(resource: ExampleResource) -> dict[str, Any]:
-        fields: dict[str, Any] = {"name": resource.name}
-        if resource.description is not None:
-            fields["description"] = resource.description
-        fields["properties"] = resource.properties
-        return fields
+        return resource_fields(resource.name, resource.description, resource.properties)
 
     @classmethod
     def to_body(cls, resource: ExampleResource) -> dict[str, Any]:
         return {"id": resource.id, **cls.to_fields(resource)}
+
+
+def resource_fields(name: str, description: str | None, properties: dict[str, Any]) -> dict[str, Any]:
+    """A resource's JSON fields (without the id): `to_fields`, and reads that answer without a resource."""
+    fields: dict[str, Any] = {"name": name}
+    if description is not None:
+        fields["description"] = description
+    fields["properties"] = properties
+    return fields
 
 
 def _properties(value: Any) -> dict[str, Any]:

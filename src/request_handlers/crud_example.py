@@ -45,15 +45,14 @@ class ExampleCRUDHandler(CustomRequestHandler):
     async def get(self, resource_id: str | None = None) -> None:
         if resource_id is None:
             offset, limit = self.paging_arguments()
-            page = await self.service.list(offset=offset, limit=limit)
-            self.make_response([ExampleResourceResponseMapper.to_body(item) for item in page.resources],
-                               headers={"X-Total-Count": str(page.total)})
+            page = await self.service.list_bodies(offset=offset, limit=limit)
+            self.make_response(page.bodies, headers={"X-Total-Count": str(page.total)})
             return
-        stored = await self.service.get(resource_id)
+        stored = await self.service.get_body(resource_id)
         if self.not_modified(stored.etag):
             self.make_response(status_code=304)
             return
-        self.make_response(ExampleResourceResponseMapper.to_body(stored.value))
+        self.make_response(stored.value)
 
     async def post(self, resource_id: str | None = None) -> None:
         if resource_id is not None:

@@ -26,6 +26,14 @@ class ResourcePage:
     total: int
 
 
+@dataclass(frozen=True)
+class BodyPage:
+    """A page of resources as the answer's bodies, and how many resources there are in all."""
+
+    bodies: list[dict[str, Any]]
+    total: int
+
+
 class ExampleCRUDService:
     def __init__(self, dao: ExampleDAO) -> None:
         self.dao = dao
@@ -38,6 +46,17 @@ class ExampleCRUDService:
 
     async def get(self, resource_id: str) -> Versioned[ExampleResource]:
         return await self.dao.get_versioned(resource_id)
+
+    async def list_bodies(self, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> BodyPage:
+        """The page `list` gives as the answer's bodies, from one read: the read path of `GET /resources`, which
+        builds no `ExampleResource` (validation is for writes)."""
+        check_page(offset, limit)
+        total, bodies = await self.dao.list_page_bodies(offset, limit)
+        return BodyPage(bodies, total)
+
+    async def get_body(self, resource_id: str) -> Versioned[dict[str, Any]]:
+        """`get` as the answer's body, with the entity tag: the read path of `GET /resources/{id}`."""
+        return await self.dao.get_body(resource_id)
 
     async def create(self, resource: ExampleResource) -> ExampleResource:
         """Store a new resource; it comes back with its id."""

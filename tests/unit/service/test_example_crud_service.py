@@ -15,6 +15,8 @@ from src.database.daos.example_dao import ExampleDAO, ExampleDao
 from src.database.embedded import EmbeddedClient
 from src.model.errors import BadRequestError, NotFoundError, PreconditionFailedError
 from src.model.example_resource import ExampleResource
+from src.model.example_resource_mappers import ExampleResourceResponseMapper
+from src.model.json_types import encode_json
 from src.server.features import resources
 from src.server.router import Router
 from src.service.example_crud_service import ExampleCRUDService
@@ -92,3 +94,31 @@ def test_the_crud_example_goes_with_the_other_examples() -> None:
     assert resources.FEATURE.example is True
     assert resources.FEATURE in Router.features(with_examples)
     assert resources.FEATURE not in Router.features(without)
+
+
+async def test_the_read_path_answers_what_the_model_gives(backend: str, tmp_path: Path) -> None:
+    """`get_body` and `list_bodies` (no `ExampleResource`) give the JSON, key order included, and the entity tags
+    of `get` and `list` through the response mapper: any text, every field set or unset, documents by hand."""
+    async with database(backend, tmp_path) as db:
+        service = ExampleCRUDService(ExampleDAO(db))
+        for resource in (ExampleResource("plain"), ExampleResource("ünïcode ✓ 日本語", 'quote " \\ \n\u2028', {}),
+                         ExampleResource("nested", None, {"a": [1, 2.5, None, {"b": True}], "ü": "x"})):
+            await service.create(resource)
+        first = (await service.list(limit=1)).resources[0]
+        await service.patch(str(first.id), {"description": "added", "properties": {"k": "v"}})
+        await db["example"].insert_many([{"_id": "by-hand", "name": 5, "description": 6, "properties": [1]},
+                                         {"_id": 7, "properties": {"x": 1}, "extra": "dropped"}])
+        page, bodies = await service.list(limit=100), await service.list_bodies(limit=100)
+        assert bodies.total == page.total == 5
+        assert encode_json(bodies.bodies) == encode_json([ExampleResourceResponseMapper.to_body(resource)
+                                                          for resource in page.resources])
+        for resource in page.resources:
+            if resource.id == "7":
+                continue  # an int id has no URL: the text "7" names another resource
+            read, model = await service.get_body(str(resource.id)), await service.get(str(resource.id))
+            assert encode_json(read.value) == encode_json(ExampleResourceResponseMapper.to_body(model.value))
+            assert read.etag == model.etag
+        assert (await service.list_bodies(offset=2, limit=2)).bodies == bodies.bodies[2:4]
+        assert (await service.list_bodies(offset=9)).bodies == []
+        with pytest.raises(NotFoundError, match="resource nope not found"):
+            await service.get_body("nope")
