@@ -26,7 +26,7 @@ from src.database.indexes import Index
 from src.database.json_reads import json_reads
 from src.database.mongo import Mongo
 from src.database.revisions import REVISION_FIELD, check_if_match, new_revision, revision_of, unchanged_filter
-from src.database.store import Document, Filter, IndexKeys, SortSpec, StoreCollection, StoreDatabase
+from src.database.store import Document, Filter, IndexKeys, SortSpec, StoreCollection, StoreDatabase, find_window
 from src.model.errors import ConflictError, NotFoundError
 from src.model.versioned import Versioned
 
@@ -91,13 +91,7 @@ class GenericDAO(ABC, Generic[ModelT]):
     async def find(self, filter_: Filter | None = None, sort: SortSpec | None = None, skip: int = 0,
                    limit: int = 0) -> list[ModelT]:
         """Matching documents; `limit` 0 means all of them (mind the size of the collection)."""
-        cursor = self.collection().find(dict(filter_ or {}))
-        if sort:
-            cursor = cursor.sort(list(sort))
-        if skip:
-            cursor = cursor.skip(skip)
-        if limit:
-            cursor = cursor.limit(limit)
+        cursor = find_window(self.collection(), dict(filter_ or {}), sort, skip, limit)
         with translated_driver_errors(self.resource, "find"):
             return [self.from_document(document) for document in await cursor.to_list(limit or None)]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from src.database.embedded import EmbeddedCollection
 from src.database.embedded.codec import decode, encode_lenient
-from src.database.store import Document, Filter, JSONReads, SortSpec, StoreCollection
+from src.database.store import Document, Filter, JSONReads, SortSpec, StoreCollection, find_window
 
 
 def document_from_json(text: str) -> Document:
@@ -37,13 +37,7 @@ class DocumentsAsJSON:
         total = await self.collection.count_documents(filter)
         if skip >= total:
             return total, []
-        cursor = self.collection.find(filter)
-        if sort:
-            cursor = cursor.sort(list(sort))
-        if skip:
-            cursor = cursor.skip(skip)
-        if limit:
-            cursor = cursor.limit(limit)
+        cursor = find_window(self.collection, filter, sort, skip, limit)
         return total, [_as_json(document) for document in await cursor.to_list(limit or None)]
 
 

@@ -91,6 +91,19 @@ class StoreDatabase(Protocol):
     def __getitem__(self, name: str, /) -> StoreCollection: ...
 
 
+def find_window(collection: StoreCollection, filter: Filter, sort: SortSpec | None, skip: int,
+                limit: int) -> StoreCursor:
+    """`collection.find(filter)` sorted, then `limit` documents (0: all) from `skip`, on any back end."""
+    cursor = collection.find(filter)
+    if sort:
+        cursor = cursor.sort(list(sort))
+    if skip:
+        cursor = cursor.skip(skip)
+    if limit:
+        cursor = cursor.limit(limit)
+    return cursor
+
+
 if TYPE_CHECKING:  # mypy proves every back end fits the port; nothing runs
     from motor.motor_asyncio import AsyncIOMotorDatabase
     from pymongo.asynchronous.database import AsyncDatabase
