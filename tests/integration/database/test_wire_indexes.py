@@ -3,7 +3,6 @@ a second start-up's creation is a no-op, and the unique one turns a duplicate in
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import Iterator
@@ -37,19 +36,16 @@ def database_uri() -> Iterator[str]:
 
 
 @pytest.mark.parametrize("driver", ["motor", "pymongo"])
-def test_declared_indexes_over_the_wire(database_uri: str, driver: str) -> None:
-    async def scenario() -> None:
-        client = create_mongo_client(DatabaseSettings(uri=database_uri, driver=driver, timeout_ms=3000))
-        dao = CodeDAO(client[f"wire_indexes_{uuid.uuid4().hex[:8]}"])
-        try:
-            first = await create_declared_indexes([dao])
-            assert len(first) == 2
-            assert await create_declared_indexes([dao]) == first
-            await dao.insert({"code": "x", "size": 1})
-            with pytest.raises(ConflictError):
-                await dao.insert({"code": "x", "size": 2})
-        finally:
-            await dao.collection().drop()
-            await close_mongo_client(client)
-
-    asyncio.run(asyncio.wait_for(scenario(), 60))
+async def test_declared_indexes_over_the_wire(database_uri: str, driver: str) -> None:
+    client = create_mongo_client(DatabaseSettings(uri=database_uri, driver=driver, timeout_ms=3000))
+    dao = CodeDAO(client[f"wire_indexes_{uuid.uuid4().hex[:8]}"])
+    try:
+        first = await create_declared_indexes([dao])
+        assert len(first) == 2
+        assert await create_declared_indexes([dao]) == first
+        await dao.insert({"code": "x", "size": 1})
+        with pytest.raises(ConflictError):
+            await dao.insert({"code": "x", "size": 2})
+    finally:
+        await dao.collection().drop()
+        await close_mongo_client(client)

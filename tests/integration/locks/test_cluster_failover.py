@@ -4,7 +4,6 @@ fails cleanly within the timeout. Each test runs against both etcd APIs."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import pytest
@@ -18,69 +17,60 @@ def manager_for(cluster: EtcdCluster, api: str, timeout: float = 3.0) -> LockMan
     return LockManager(cluster.endpoints, 2379, ttl=3, timeout=timeout, api=api)
 
 
-def test_a_stopped_member_is_failed_over_and_health_is_degraded(etcd_cluster: EtcdCluster, lock_api: str,
-                                                               lock_id: str) -> None:
-    async def scenario() -> None:
-        manager = manager_for(etcd_cluster, lock_api)
-        other = manager_for(etcd_cluster, lock_api)
-        assert (await manager.check())["status"] == "ok"
-        etcd_cluster.members[0].stop()  # the member every call goes to first
-        assert await manager.acquire(lock_id, blocking=False) is True
-        assert await other.acquire(lock_id, blocking=False, silent=True) is False  # still one lock for all
-        token = manager.fencing_token(lock_id)
-        assert token is not None and token > 0
-        health = await manager.check()
-        assert health["status"] == "degraded"
-        members = health["members"]
-        assert isinstance(members, dict)
-        assert members[etcd_cluster.members[1].address] == "ok"
-        assert members[etcd_cluster.members[0].address] != "ok"
-        assert await manager.confirm(lock_id) is True
-        assert await manager.release(lock_id) is True
-        assert await other.acquire(lock_id, blocking=False) is True
-        assert (other.fencing_token(lock_id) or 0) > token  # a later holder, a larger token
-        await manager.close()
-        await other.close()
-
-    asyncio.run(scenario())
+async def test_a_stopped_member_is_failed_over_and_health_is_degraded(etcd_cluster: EtcdCluster, lock_api: str,
+                                                                      lock_id: str) -> None:
+    manager = manager_for(etcd_cluster, lock_api)
+    other = manager_for(etcd_cluster, lock_api)
+    assert (await manager.check())["status"] == "ok"
+    etcd_cluster.members[0].stop()  # the member every call goes to first
+    assert await manager.acquire(lock_id, blocking=False) is True
+    assert await other.acquire(lock_id, blocking=False, silent=True) is False  # still one lock for all
+    token = manager.fencing_token(lock_id)
+    assert token is not None and token > 0
+    health = await manager.check()
+    assert health["status"] == "degraded"
+    members = health["members"]
+    assert isinstance(members, dict)
+    assert members[etcd_cluster.members[1].address] == "ok"
+    assert members[etcd_cluster.members[0].address] != "ok"
+    assert await manager.confirm(lock_id) is True
+    assert await manager.release(lock_id) is True
+    assert await other.acquire(lock_id, blocking=False) is True
+    assert (other.fencing_token(lock_id) or 0) > token  # a later holder, a larger token
+    await manager.close()
+    await other.close()
 
 
-def test_a_hung_member_is_skipped_after_one_failure(etcd_cluster: EtcdCluster, lock_api: str, lock_id: str) -> None:
-    async def scenario() -> tuple[float, float]:
-        manager = manager_for(etcd_cluster, lock_api, timeout=6.0)  # each member gets 2 s
-        await manager.check()
-        etcd_cluster.members[0].pause()
-        try:
-            started = time.monotonic()
-            assert await manager.acquire(lock_id, blocking=False) is True  # waits for the hung member once
-            first = time.monotonic() - started
-            started = time.monotonic()
-            assert await manager.release(lock_id) is True  # goes straight to a member that answers
-            second = time.monotonic() - started
-        finally:
-            etcd_cluster.members[0].resume()
-        await manager.close()
-        return first, second
-
-    first, second = asyncio.run(scenario())
+async def test_a_hung_member_is_skipped_after_one_failure(etcd_cluster: EtcdCluster, lock_api: str,
+                                                          lock_id: str) -> None:
+    manager = manager_for(etcd_cluster, lock_api, timeout=6.0)  # each member gets 2 s
+    await manager.check()
+    etcd_cluster.members[0].pause()
+    try:
+        started = time.monotonic()
+        assert await manager.acquire(lock_id, blocking=False) is True  # waits for the hung member once
+        first = time.monotonic() - started
+        started = time.monotonic()
+        assert await manager.release(lock_id) is True  # goes straight to a member that answers
+        second = time.monotonic() - started
+    finally:
+        etcd_cluster.members[0].resume()
+    await manager.close()
     print(f"hung member: first call {first:.2f} s, next call {second * 1000:.1f} ms")
     assert first < 6.0
     assert second < 2.0  # less than one member's share: the hung member was not asked again
 
 
-def test_without_a_quorum_calls_fail_cleanly_within_the_timeout(etcd_cluster: EtcdCluster, lock_api: str,
-                                                                lock_id: str) -> None:
-    async def scenario() -> None:
-        manager = manager_for(etcd_cluster, lock_api, timeout=2.0)
-        await manager.check()
-        etcd_cluster.members[1].stop()
-        etcd_cluster.members[2].stop()  # one member left: it answers nothing that needs a quorum
-        for call in (lambda: manager.acquire(lock_id, blocking=False), manager.check,
-                     lambda: manager.acquire(lock_id, blocking=True, timeout=10)):
-            started = time.monotonic()
-            with pytest.raises(LockServerUnavailable, match="lock server unavailable"):
-                await call()
-            assert time.monotonic() - started < 2.0 + 1.5  # the timeout, and a margin for a loaded machine
-        await manager.close()
-
-    asyncio.run(scenario())
+async def test_without_a_quorum_calls_fail_cleanly_within_the_timeout(etcd_cluster: EtcdCluster, lock_api: str,
+                                                                      lock_id: str) -> None:
+    manager = manager_for(etcd_cluster, lock_api, timeout=2.0)
+    await manager.check()
+    etcd_cluster.members[1].stop()
+    etcd_cluster.members[2].stop()  # one member left: it answers nothing that needs a quorum
+    for call in (lambda: manager.acquire(lock_id, blocking=False), manager.check,
+                 lambda: manager.acquire(lock_id, blocking=True, timeout=10)):
+        started = time.monotonic()
+        with pytest.raises(LockServerUnavailable, match="lock server unavailable"):
+            await call()
+        assert time.monotonic() - started < 2.0 + 1.5  # the timeout, and a margin for a loaded machine
+    await manager.close()

@@ -7,8 +7,8 @@ import asyncio
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import etcd as python_etcd
 import pytest
@@ -19,19 +19,16 @@ from src.utils.concurrency.lock_manager import LockManager
 from tests.support.etcd_process import EtcdProcess
 from tests.support.server_process import PROJECT_ROOT
 
-T = TypeVar("T")
 
-
-def with_managers(etcd: EtcdProcess, count: int, scenario: Callable[..., Awaitable[T]], ttl: int = 5) -> T:
-    """Run `scenario(*managers)` with `count` managers (as separate processes would have), closed after."""
-    async def run() -> T:
-        managers = [LockManager(etcd.host, etcd.port, ttl=ttl, timeout=2.0) for _ in range(count)]
-        try:
-            return await scenario(*managers)
-        finally:
-            for manager in managers:
-                await manager.close()
-    return asyncio.run(run())
+@asynccontextmanager
+async def lock_managers(etcd: EtcdProcess, count: int, ttl: int = 5) -> AsyncIterator[list[LockManager]]:
+    """`count` managers (as separate processes would have), closed after the block."""
+    managers = [LockManager(etcd.host, etcd.port, ttl=ttl, timeout=2.0) for _ in range(count)]
+    try:
+        yield managers
+    finally:
+        for manager in managers:
+            await manager.close()
 
 
 def key_exists(etcd: EtcdProcess, key: str) -> bool:
@@ -43,8 +40,8 @@ def key_exists(etcd: EtcdProcess, key: str) -> bool:
     return True
 
 
-def test_acquire_then_release_frees_the_lock(etcd: EtcdProcess, lock_id: str) -> None:
-    async def scenario(first: LockManager, second: LockManager) -> None:
+async def test_acquire_then_release_frees_the_lock(etcd: EtcdProcess, lock_id: str) -> None:
+    async with lock_managers(etcd, 2) as (first, second):
         assert await first.acquire(lock_id) is True
         assert first.holds(lock_id) and first.held_locks() == [lock_id]
         assert key_exists(etcd, first.key(lock_id))
@@ -55,12 +52,10 @@ def test_acquire_then_release_frees_the_lock(etcd: EtcdProcess, lock_id: str) ->
         assert await second.release(lock_id) is True
         assert await second.release(lock_id) is False  # no longer held: nothing to do
 
-    with_managers(etcd, 2, scenario)
 
-
-def test_non_blocking_acquire_of_a_held_lock_raises_or_returns_false_when_silent(etcd: EtcdProcess,
-                                                                                lock_id: str) -> None:
-    async def scenario(holder: LockManager, other: LockManager) -> None:
+async def test_non_blocking_acquire_of_a_held_lock_raises_or_returns_false_when_silent(etcd: EtcdProcess,
+                                                                                       lock_id: str) -> None:
+    async with lock_managers(etcd, 2) as (holder, other):
         await holder.acquire(lock_id)
         with pytest.raises(ExistingLockError) as raised:
             await other.acquire(lock_id, blocking=False)
@@ -71,11 +66,9 @@ def test_non_blocking_acquire_of_a_held_lock_raises_or_returns_false_when_silent
         assert await holder.acquire(lock_id, blocking=False, silent=True) is False
         assert holder.holds(lock_id)
 
-    with_managers(etcd, 2, scenario)
 
-
-def test_failed_non_blocking_acquire_leaves_nothing_behind(etcd: EtcdProcess, lock_id: str) -> None:
-    async def scenario(holder: LockManager, other: LockManager, third: LockManager) -> None:
+async def test_failed_non_blocking_acquire_leaves_nothing_behind(etcd: EtcdProcess, lock_id: str) -> None:
+    async with lock_managers(etcd, 3) as (holder, other, third):
         await holder.acquire(lock_id)
         key = holder.key(lock_id)
         token = create_client(etcd.host, etcd.port, 2.0).read(key).value
@@ -87,11 +80,9 @@ def test_failed_non_blocking_acquire_leaves_nothing_behind(etcd: EtcdProcess, lo
         assert await third.acquire(lock_id, blocking=False) is True  # at once, not after some TTL
         assert time.monotonic() - started < 1.0
 
-    with_managers(etcd, 3, scenario)
 
-
-def test_blocking_acquire_waits_for_the_release(etcd: EtcdProcess, lock_id: str) -> None:
-    async def scenario(holder: LockManager, waiter: LockManager) -> None:
+async def test_blocking_acquire_waits_for_the_release(etcd: EtcdProcess, lock_id: str) -> None:
+    async with lock_managers(etcd, 2) as (holder, waiter):
         await holder.acquire(lock_id)
         waiting = asyncio.create_task(waiter.acquire(lock_id, timeout=10))
         await asyncio.sleep(0.5)
@@ -103,11 +94,9 @@ def test_blocking_acquire_waits_for_the_release(etcd: EtcdProcess, lock_id: str)
         assert time.monotonic() - released_at < 1.0
         assert waiter.holds(lock_id)
 
-    with_managers(etcd, 2, scenario)
 
-
-def test_blocking_acquire_with_a_timeout_gives_up_on_time(etcd: EtcdProcess, lock_id: str) -> None:
-    async def scenario(holder: LockManager, waiter: LockManager) -> None:
+async def test_blocking_acquire_with_a_timeout_gives_up_on_time(etcd: EtcdProcess, lock_id: str) -> None:
+    async with lock_managers(etcd, 2) as (holder, waiter):
         await holder.acquire(lock_id, ttl=30)
         started = time.monotonic()
         with pytest.raises(LockTimeoutError) as raised:
@@ -118,11 +107,9 @@ def test_blocking_acquire_with_a_timeout_gives_up_on_time(etcd: EtcdProcess, loc
         assert await waiter.acquire(lock_id, timeout=0.3, silent=True) is False
         assert not waiter.holds(lock_id) and holder.holds(lock_id)
 
-    with_managers(etcd, 2, scenario)
 
-
-def test_context_manager_holds_the_lock_for_the_block(etcd: EtcdProcess, lock_id: str) -> None:
-    async def scenario(first: LockManager, second: LockManager) -> None:
+async def test_context_manager_holds_the_lock_for_the_block(etcd: EtcdProcess, lock_id: str) -> None:
+    async with lock_managers(etcd, 2) as (first, second):
         async with first.lock(lock_id):
             assert first.holds(lock_id)
             with pytest.raises(ExistingLockError):
@@ -135,11 +122,9 @@ def test_context_manager_holds_the_lock_for_the_block(etcd: EtcdProcess, lock_id
         assert not second.holds(lock_id)  # released on the way out of a failing block too
         assert await first.acquire(lock_id, blocking=False) is True
 
-    with_managers(etcd, 2, scenario)
 
-
-def test_lock_ids_are_escaped_into_one_key(etcd: EtcdProcess) -> None:
-    async def scenario(manager: LockManager) -> None:
+async def test_lock_ids_are_escaped_into_one_key(etcd: EtcdProcess) -> None:
+    async with lock_managers(etcd, 1) as (manager,):
         assert manager.key("a/../b c") == f"{manager.key_prefix}/a~2F~2E~2E~2Fb~20c"
         assert manager.key("job@1700000000000") == f"{manager.key_prefix}/job@1700000000000"
         for lock_id in ("a/../b c", "..", "ü~%2F", "a/b"):
@@ -151,11 +136,9 @@ def test_lock_ids_are_escaped_into_one_key(etcd: EtcdProcess) -> None:
         with pytest.raises(ValueError, match="empty"):
             await manager.acquire("")
 
-    with_managers(etcd, 1, scenario)
 
-
-def test_refresh_keeps_a_long_holder_s_lock(etcd: EtcdProcess, lock_id: str) -> None:
-    async def scenario(holder: LockManager, other: LockManager) -> None:
+async def test_refresh_keeps_a_long_holder_s_lock(etcd: EtcdProcess, lock_id: str) -> None:
+    async with lock_managers(etcd, 2, ttl=1) as (holder, other):
         await holder.acquire(lock_id, ttl=1)
         for _ in range(6):  # 3 s: three times the TTL
             await asyncio.sleep(0.5)
@@ -163,10 +146,8 @@ def test_refresh_keeps_a_long_holder_s_lock(etcd: EtcdProcess, lock_id: str) -> 
         assert holder.holds(lock_id)
         assert await holder.release(lock_id) is True
 
-    with_managers(etcd, 2, scenario, ttl=1)
 
-
-def test_lock_of_a_killed_holder_expires_within_its_ttl(etcd: EtcdProcess, lock_id: str) -> None:
+async def test_lock_of_a_killed_holder_expires_within_its_ttl(etcd: EtcdProcess, lock_id: str) -> None:
     ttl = 2
     holder = subprocess.Popen(
         [sys.executable, "-m", "tests.support.lock_worker", "hold", etcd.host, str(etcd.port), lock_id, str(ttl)],
@@ -175,15 +156,13 @@ def test_lock_of_a_killed_holder_expires_within_its_ttl(etcd: EtcdProcess, lock_
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == b"held"
 
-        async def scenario(waiter: LockManager) -> float:
+        async with lock_managers(etcd, 1) as (waiter,):
             assert await waiter.acquire(lock_id, blocking=False, silent=True) is False
             holder.kill()  # SIGKILL: no release, no more refreshes
             holder.wait(5)
             killed_at = time.monotonic()
             assert await waiter.acquire(lock_id, timeout=ttl + 3) is True
-            return time.monotonic() - killed_at
-
-        waited = with_managers(etcd, 1, scenario)
+            waited = time.monotonic() - killed_at
         assert waited < ttl + 1
     finally:
         holder.kill()
@@ -207,8 +186,8 @@ def test_four_processes_incrementing_under_the_lock_lose_nothing(etcd: EtcdProce
     assert int(create_client(etcd.host, etcd.port, 2.0).read(counter_key).value) == 800
 
 
-def test_close_releases_every_lock_the_process_still_holds(etcd: EtcdProcess, lock_id: str) -> None:
-    async def scenario(manager: LockManager, other: LockManager) -> None:
+async def test_close_releases_every_lock_the_process_still_holds(etcd: EtcdProcess, lock_id: str) -> None:
+    async with lock_managers(etcd, 2) as (manager, other):
         await manager.acquire(f"{lock_id}-1")
         await manager.acquire(f"{lock_id}-2", ttl=60)
         await manager.close()
@@ -216,5 +195,3 @@ def test_close_releases_every_lock_the_process_still_holds(etcd: EtcdProcess, lo
         assert not key_exists(etcd, manager.key(f"{lock_id}-1"))
         assert not key_exists(etcd, manager.key(f"{lock_id}-2"))
         assert await other.acquire(f"{lock_id}-2", blocking=False) is True
-
-    with_managers(etcd, 2, scenario)

@@ -26,40 +26,34 @@ async def fails_cleanly(call: Callable[[], Awaitable[object]]) -> float:
     return time.monotonic() - started
 
 
-def test_stopped_etcd_gives_a_clean_error_within_3_seconds(own_etcd: EtcdProcess) -> None:
-    async def scenario() -> None:
-        manager = LockManager(own_etcd.host, own_etcd.port, ttl=5, timeout=2.0)
-        await manager.check()
-        assert await manager.acquire("held-before", blocking=False) is True
-        own_etcd.stop()
-        assert await fails_cleanly(lambda: manager.acquire("stopped", blocking=False)) < 3.0
-        assert await fails_cleanly(lambda: manager.acquire("stopped", blocking=True, timeout=10)) < 3.0
-        assert await fails_cleanly(manager.check) < 3.0
-        assert await fails_cleanly(lambda: manager.release("held-before")) < 3.0
-        await manager.close()  # nothing left to release, no hang
-        assert await fails_cleanly(lambda: manager.acquire("closed")) < 0.1
-
-    asyncio.run(scenario())
+async def test_stopped_etcd_gives_a_clean_error_within_3_seconds(own_etcd: EtcdProcess) -> None:
+    manager = LockManager(own_etcd.host, own_etcd.port, ttl=5, timeout=2.0)
+    await manager.check()
+    assert await manager.acquire("held-before", blocking=False) is True
+    own_etcd.stop()
+    assert await fails_cleanly(lambda: manager.acquire("stopped", blocking=False)) < 3.0
+    assert await fails_cleanly(lambda: manager.acquire("stopped", blocking=True, timeout=10)) < 3.0
+    assert await fails_cleanly(manager.check) < 3.0
+    assert await fails_cleanly(lambda: manager.release("held-before")) < 3.0
+    await manager.close()  # nothing left to release, no hang
+    assert await fails_cleanly(lambda: manager.acquire("closed")) < 0.1
 
 
 @pytest.mark.parametrize("blocking", [False, True], ids=["non-blocking", "blocking"])
-def test_paused_etcd_fails_within_5_seconds_without_stalling_the_loop(own_etcd: EtcdProcess,
-                                                                      blocking: bool) -> None:
-    async def scenario() -> tuple[float, float]:
-        manager = LockManager(own_etcd.host, own_etcd.port, ttl=5, timeout=CLIENT_TIMEOUT)
-        await manager.check()  # connection pool warm: the paused etcd will hold an open connection
-        meter = LoopGapMeter()
-        own_etcd.pause()
-        meter.start()
-        try:
-            seconds = await fails_cleanly(lambda: manager.acquire("paused", blocking=blocking, timeout=8))
-        finally:
-            await meter.stop()
-            own_etcd.resume()
-        await manager.close()
-        return seconds, meter.largest
-
-    seconds, largest_gap = asyncio.run(scenario())
+async def test_paused_etcd_fails_within_5_seconds_without_stalling_the_loop(own_etcd: EtcdProcess,
+                                                                            blocking: bool) -> None:
+    manager = LockManager(own_etcd.host, own_etcd.port, ttl=5, timeout=CLIENT_TIMEOUT)
+    await manager.check()  # connection pool warm: the paused etcd will hold an open connection
+    meter = LoopGapMeter()
+    own_etcd.pause()
+    meter.start()
+    try:
+        seconds = await fails_cleanly(lambda: manager.acquire("paused", blocking=blocking, timeout=8))
+    finally:
+        await meter.stop()
+        own_etcd.resume()
+    await manager.close()
+    largest_gap = meter.largest
     print(f"paused etcd: LockServerUnavailable after {seconds:.2f} s, largest loop gap {largest_gap * 1000:.1f} ms")
     assert seconds < 5.0
     # A call that blocked the loop would stall it for the whole client timeout (2 s); the bound is half of that.
@@ -69,19 +63,16 @@ def test_paused_etcd_fails_within_5_seconds_without_stalling_the_loop(own_etcd: 
     assert largest_gap < CLIENT_TIMEOUT / 2, f"event loop stalled for {largest_gap * 1000:.1f} ms"
 
 
-def test_lock_held_through_an_etcd_outage_is_refreshed_again_afterwards(own_etcd: EtcdProcess) -> None:
-    async def scenario() -> None:
-        manager = LockManager(own_etcd.host, own_etcd.port, ttl=3, timeout=0.5)
-        other = LockManager(own_etcd.host, own_etcd.port, ttl=3, timeout=2.0)
-        await manager.acquire("outage")
-        own_etcd.pause()
-        await asyncio.sleep(1.5)  # one refresh fails (logged), the key's TTL has not run out
-        own_etcd.resume()
-        await asyncio.sleep(2.5)  # past the original TTL: only the refreshes after the outage kept it
-        assert manager.holds("outage")
-        assert await other.acquire("outage", blocking=False, silent=True) is False
-        assert await manager.release("outage") is True
-        await manager.close()
-        await other.close()
-
-    asyncio.run(scenario())
+async def test_lock_held_through_an_etcd_outage_is_refreshed_again_afterwards(own_etcd: EtcdProcess) -> None:
+    manager = LockManager(own_etcd.host, own_etcd.port, ttl=3, timeout=0.5)
+    other = LockManager(own_etcd.host, own_etcd.port, ttl=3, timeout=2.0)
+    await manager.acquire("outage")
+    own_etcd.pause()
+    await asyncio.sleep(1.5)  # one refresh fails (logged), the key's TTL has not run out
+    own_etcd.resume()
+    await asyncio.sleep(2.5)  # past the original TTL: only the refreshes after the outage kept it
+    assert manager.holds("outage")
+    assert await other.acquire("outage", blocking=False, silent=True) is False
+    assert await manager.release("outage") is True
+    await manager.close()
+    await other.close()

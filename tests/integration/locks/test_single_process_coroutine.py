@@ -54,8 +54,8 @@ def slot_recorder(name: str, ran: list[str]) -> Callable[[], Awaitable[None]]:
     return job
 
 
-def test_each_slot_runs_once_even_for_a_process_that_comes_late(etcd: EtcdProcess, lock_api: str,
-                                                                lock_id: str) -> None:
+async def test_each_slot_runs_once_even_for_a_process_that_comes_late(etcd: EtcdProcess, lock_api: str,
+                                                                      lock_id: str) -> None:
     ran: list[tuple[str | None, int | None]] = []
 
     @single_process_coroutine(lock_id)
@@ -64,52 +64,46 @@ def test_each_slot_runs_once_even_for_a_process_that_comes_late(etcd: EtcdProces
         ran.append((run.slot_id if run else None, lease.fencing_token if lease else None))
         return "ran"
 
-    async def scenario() -> None:
-        first, second = managers(etcd, lock_api)
-        slot = slot_now()
-        assert await in_process(first, job, slot) == "ran"
-        assert await in_process(second, job, slot) is None  # after the first run ended: still skipped
-        assert await in_process(first, job, slot) is None
-        assert await in_process(second, job, slot + PERIOD, since=slot) == "ran"  # the next slot is a new run
-        await first.close()
-        await second.close()
-
-    asyncio.run(scenario())
+    first, second = managers(etcd, lock_api)
+    slot = slot_now()
+    assert await in_process(first, job, slot) == "ran"
+    assert await in_process(second, job, slot) is None  # after the first run ended: still skipped
+    assert await in_process(first, job, slot) is None
+    assert await in_process(second, job, slot + PERIOD, since=slot) == "ran"  # the next slot is a new run
+    await first.close()
+    await second.close()
     assert len(ran) == 2 and ran[0][0] != ran[1][0]
     assert ran[0][1] is not None and ran[1][1] is not None and ran[1][1] > ran[0][1]  # fencing tokens grow
 
 
-def test_a_slot_whose_holder_died_is_taken_over_within_its_deadline(etcd: EtcdProcess, lock_api: str,
-                                                                    lock_id: str) -> None:
+async def test_a_slot_whose_holder_died_is_taken_over_within_its_deadline(etcd: EtcdProcess, lock_api: str,
+                                                                          lock_id: str) -> None:
     ran: list[str] = []
     job = slot_recorder(lock_id, ran)
 
-    async def scenario() -> None:
-        dead, alive = managers(etcd, lock_api, catch_up=6.0)
-        slot = slot_now()
-        # A holder that created the slot's key and died: nobody refreshes it, it expires after its 1 s TTL.
-        key = SlotRunner(dead, lock_id).key(round(slot * 1000))
-        held = await dead.keys.create("dead", key, 1, state="running:")
-        assert isinstance(held, HeldKey)
-        assert await in_process(alive, job, slot) is None  # still held: skipped
-        while await alive.cluster.call(lambda member: member.read(key)) is not None:
-            await asyncio.sleep(0.1)
-        await in_process(alive, job, slot_now(), since=slot)  # a later slot's run catches the dead one up
-        assert str(round(slot * 1000)) in ran
-        await dead.close()
-        await alive.close()
-
-    asyncio.run(scenario())
+    dead, alive = managers(etcd, lock_api, catch_up=6.0)
+    slot = slot_now()
+    # A holder that created the slot's key and died: nobody refreshes it, it expires after its 1 s TTL.
+    key = SlotRunner(dead, lock_id).key(round(slot * 1000))
+    held = await dead.keys.create("dead", key, 1, state="running:")
+    assert isinstance(held, HeldKey)
+    assert await in_process(alive, job, slot) is None  # still held: skipped
+    while await alive.cluster.call(lambda member: member.read(key)) is not None:
+        await asyncio.sleep(0.1)
+    await in_process(alive, job, slot_now(), since=slot)  # a later slot's run catches the dead one up
+    assert str(round(slot * 1000)) in ran
+    await dead.close()
+    await alive.close()
     assert len(ran) == len(set(ran))
 
 
-def test_a_slot_past_its_deadline_is_reported_missed_once_and_never_run(etcd: EtcdProcess, lock_api: str,
-                                                                        lock_id: str,
-                                                                        caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_slot_past_its_deadline_is_reported_missed_once_and_never_run(etcd: EtcdProcess, lock_api: str,
+                                                                              lock_id: str,
+                                                                              caplog: pytest.LogCaptureFixture) -> None:
     ran: list[str] = []
     job = slot_recorder(lock_id, ran)
 
-    async def scenario() -> None:
+    with caplog.at_level(logging.WARNING, logger="tornado_boilerplate.jobs"):
         first, second = managers(etcd, lock_api, catch_up=0.5)
         old = slot_now(-5)  # 1 s ago, past the 0.5 s deadline; nobody ran it
         current = slot_now()
@@ -117,48 +111,42 @@ def test_a_slot_past_its_deadline_is_reported_missed_once_and_never_run(etcd: Et
         await in_process(second, job, current, since=old)
         await first.close()
         await second.close()
-
-    with caplog.at_level(logging.WARNING, logger="tornado_boilerplate.jobs"):
-        asyncio.run(scenario())
     missed = [record.getMessage() for record in caplog.records if "missed" in record.getMessage()]
     assert len(missed) >= 3  # the old slots up to the deadline, each once (two processes looked)
     assert len(missed) == len(set(missed))
     assert len(ran) <= 3 and len(ran) == len(set(ran))  # only slots within the deadline ran, once each
 
 
-def test_a_stall_between_choosing_a_slot_and_locking_it_does_not_run_it_late(etcd: EtcdProcess, lock_api: str,
-                                                                             lock_id: str) -> None:
+async def test_a_stall_between_choosing_a_slot_and_locking_it_does_not_run_it_late(etcd: EtcdProcess, lock_api: str,
+                                                                                   lock_id: str) -> None:
     ran: list[str] = []
 
     @single_process_coroutine(lock_id)
     async def job() -> None:
         ran.append("ran")
 
-    async def scenario() -> None:
-        (manager,) = managers(etcd, lock_api, count=1, catch_up=0.5)
-        create = manager.keys.create
+    (manager,) = managers(etcd, lock_api, count=1, catch_up=0.5)
+    create = manager.keys.create
 
-        async def stalled_create(*args: Any, **kwargs: Any) -> Any:
-            time.sleep(1.0)  # the whole process stops (a GC pause, SIGSTOP) right before the create
-            return await create(*args, **kwargs)
+    async def stalled_create(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(1.0)  # the whole process stops (a GC pause, SIGSTOP) right before the create
+        return await create(*args, **kwargs)
 
-        manager.keys.create = stalled_create  # type: ignore[method-assign]
-        slot = slot_now()
-        assert await in_process(manager, job, slot) is None
-        manager.keys.create = create  # type: ignore[method-assign]
-        runner = SlotRunner(manager, lock_id)
-        # The key it created too late was deleted, so the slot is not left "running" by nobody.
-        state = await manager.cluster.call(lambda member: member.read(runner.key(round(slot * 1000))))
-        assert state is None or state.value.startswith("missed:")
-        await manager.close()
-
-    asyncio.run(scenario())
+    manager.keys.create = stalled_create  # type: ignore[method-assign]
+    slot = slot_now()
+    assert await in_process(manager, job, slot) is None
+    manager.keys.create = create  # type: ignore[method-assign]
+    runner = SlotRunner(manager, lock_id)
+    # The key it created too late was deleted, so the slot is not left "running" by nobody.
+    state = await manager.cluster.call(lambda member: member.read(runner.key(round(slot * 1000))))
+    assert state is None or state.value.startswith("missed:")
+    await manager.close()
     assert ran == []
 
 
-def test_a_holder_that_loses_its_key_is_cancelled_and_confirm_says_so(etcd: EtcdProcess, lock_api: str,
-                                                                      lock_id: str,
-                                                                      caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_holder_that_loses_its_key_is_cancelled_and_confirm_says_so(etcd: EtcdProcess, lock_api: str,
+                                                                            lock_id: str,
+                                                                            caplog: pytest.LogCaptureFixture) -> None:
     progress: list[str] = []
 
     @single_process_coroutine(lock_id)
@@ -169,7 +157,7 @@ def test_a_holder_that_loses_its_key_is_cancelled_and_confirm_says_so(etcd: Etcd
         await asyncio.sleep(5)
         progress.append("effect")  # never reached: the run is cancelled when its key is found lost
 
-    async def scenario() -> None:
+    with caplog.at_level(logging.ERROR):
         holder, other = managers(etcd, lock_api)
         slot = slot_now()
         running_job = asyncio.create_task(in_process(holder, job, slot))
@@ -182,14 +170,11 @@ def test_a_holder_that_loses_its_key_is_cancelled_and_confirm_says_so(etcd: Etcd
         assert await asyncio.wait_for(running_job, 10) is None
         await holder.close()
         await other.close()
-
-    with caplog.at_level(logging.ERROR):
-        asyncio.run(scenario())
     assert progress == ["started"]
     assert any("lost" in record.getMessage() for record in caplog.records)
 
 
-def test_a_failed_run_is_final_and_its_error_reaches_the_scheduler(etcd: EtcdProcess, lock_api: str,
+async def test_a_failed_run_is_final_and_its_error_reaches_the_scheduler(etcd: EtcdProcess, lock_api: str,
                                                                   lock_id: str) -> None:
     attempts: list[str] = []
 
@@ -198,20 +183,17 @@ def test_a_failed_run_is_final_and_its_error_reaches_the_scheduler(etcd: EtcdPro
         attempts.append("run")
         raise RuntimeError("the job failed")
 
-    async def scenario() -> None:
-        first, second = managers(etcd, lock_api)
-        slot = slot_now()
-        with pytest.raises(RuntimeError, match="the job failed"):
-            await in_process(first, job, slot)
-        assert await in_process(second, job, slot) is None  # not run again elsewhere
-        await first.close()
-        await second.close()
-
-    asyncio.run(scenario())
+    first, second = managers(etcd, lock_api)
+    slot = slot_now()
+    with pytest.raises(RuntimeError, match="the job failed"):
+        await in_process(first, job, slot)
+    assert await in_process(second, job, slot) is None  # not run again elsewhere
+    await first.close()
+    await second.close()
     assert attempts == ["run"]
 
 
-def test_unscheduled_calls_never_overlap_and_release_afterwards(etcd: EtcdProcess, lock_id: str) -> None:
+async def test_unscheduled_calls_never_overlap_and_release_afterwards(etcd: EtcdProcess, lock_id: str) -> None:
     ran: list[str] = []
 
     @single_process_coroutine(lock_id)
@@ -229,7 +211,7 @@ def test_unscheduled_calls_never_overlap_and_release_afterwards(etcd: EtcdProces
         finally:
             await LockManager.get().close()
 
-    first, second, later = asyncio.run(scenario())
+    first, second, later = await scenario()
     assert {first, second} in ({"a", None}, {"b", None})  # one of the concurrent calls ran, the other skipped
     assert later == "c"
     assert ran == [first or second, "c"]

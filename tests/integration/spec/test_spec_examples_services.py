@@ -81,7 +81,7 @@ def test_requesting_external_services_example_flow(server: ServerProcess) -> Non
     assert (answer.status, answer.json()) == (200, {"status": "ok"})
 
 
-def test_request_retry_annotation_retries_and_logs_every_try(caplog: pytest.LogCaptureFixture) -> None:
+async def test_request_retry_annotation_retries_and_logs_every_try(caplog: pytest.LogCaptureFixture) -> None:
     tries: list[int] = []
 
     @retry_coroutine(retry_on=(ConnectionError,), base_delay=0.0)
@@ -96,10 +96,10 @@ def test_request_retry_annotation_retries_and_logs_every_try(caplog: pytest.LogC
         return "bare"
 
     with caplog.at_level(logging.DEBUG, logger="tornado_boilerplate.retry"):
-        assert asyncio.run(flaky_request()) == "answer"
+        assert await flaky_request() == "answer"
     assert tries == [1, 2, 3]
     assert len([record for record in caplog.records if "attempt" in record.getMessage()]) == 3
-    assert asyncio.run(bare()) == "bare"
+    assert await bare() == "bare"
     with pytest.raises(TypeError, match="retry_on"):
         retry_coroutine(ConnectionError)  # type: ignore[arg-type]  # misuse fails here, not later
 
@@ -143,7 +143,7 @@ def test_scheduler_three_ways_and_example_set_up_before_the_loop_runs() -> None:
             await asyncio.sleep(0.01)
         await scheduler.shutdown()
 
-    asyncio.run(asyncio.wait_for(loop_runs(), 30))
+    asyncio.run(asyncio.wait_for(loop_runs(), 30))  # the set-up above ran before any loop, as the spec has it
     assert sorted(handle.kind for handle in handles) == ["daily", "daily", "every", "every", "every", "once",
                                                          "once"]
     assert single_process_name(ConcurrentExampleJob.run) == "concurrent-example-job"

@@ -59,73 +59,69 @@ def ok(body: bytes = b'{"a": 1}', code: int = 200) -> tuple[int, bytes, dict[str
     return code, body, {"Content-Type": "application/json"}
 
 
-def run(coroutine: Any) -> Any:
-    return asyncio.run(coroutine)
-
-
-def test_json_answers_are_decoded():
+async def test_json_answers_are_decoded():
     http, _ = connector(ok(b'{"a": [1, 2]}'))
-    response = run(http.request("GET", URL))
+    response = await http.request("GET", URL)
     assert response.status == 200
     assert response.body == {"a": [1, 2]}
     assert response.headers["Content-Type"] == "application/json"
     assert response.time_ms >= 0
 
 
-def test_raw_bodies_when_json_is_not_expected():
+async def test_raw_bodies_when_json_is_not_expected():
     http, client = connector((200, b"<html/>", {"Content-Type": "text/html"}))
-    assert run(http.request("get", URL, expect_json=False)).body == b"<html/>"
+    assert (await http.request("get", URL, expect_json=False)).body == b"<html/>"
     assert client.requests[0].method == "GET"
     assert "Accept" not in client.requests[0].headers
 
 
-def test_an_empty_answer_decodes_to_none():
+async def test_an_empty_answer_decodes_to_none():
     http, _ = connector((204, b"", {}))
-    assert run(http.request("DELETE", URL)).body is None
+    assert (await http.request("DELETE", URL)).body is None
 
 
-def test_json_bodies_are_sent_with_their_content_type():
+async def test_json_bodies_are_sent_with_their_content_type():
     http, client = connector(ok())
-    run(http.request("POST", URL, json={"title": "é"}))
+    await http.request("POST", URL, json={"title": "é"})
     sent = client.requests[0]
     assert sent.body == '{"title":"é"}'.encode()
     assert sent.headers["Content-Type"] == "application/json; charset=UTF-8"
     assert sent.headers["Accept"] == "application/json"
 
 
-def test_a_post_without_body_sends_an_empty_one():
+async def test_a_post_without_body_sends_an_empty_one():
     http, client = connector(ok())
-    run(http.request("POST", URL))
+    await http.request("POST", URL)
     assert client.requests[0].body == b""
 
 
-def test_the_current_request_id_is_forwarded():
+async def test_the_current_request_id_is_forwarded():
     async def inside_a_request() -> HTTPRequest:
         request_context.bind("req-42", {})
         http, client = connector(ok())
         await http.request("GET", URL)
         return client.requests[0]
 
-    assert run(inside_a_request()).headers["X-Request-ID"] == "req-42"
+    assert (await inside_a_request()).headers["X-Request-ID"] == "req-42"
 
 
-def test_no_request_id_outside_a_request_and_an_explicit_one_wins():
+async def test_no_request_id_outside_a_request_and_an_explicit_one_wins():
     http, client = connector(ok(), ok())
-    run(http.request("GET", URL))
+    await http.request("GET", URL)
     assert "X-Request-ID" not in client.requests[0].headers
 
     async def explicit() -> None:
         request_context.bind("req-42", {})
         await http.request("GET", URL, headers={"X-Request-ID": "chosen"})
 
-    run(explicit())
+    await explicit()
     assert client.requests[1].headers["X-Request-ID"] == "chosen"
 
 
-def test_timeouts_come_from_the_settings_and_can_be_overridden():
+async def test_timeouts_come_from_the_settings_and_can_be_overridden():
     http, client = connector(ok(), ok(), connect_timeout=0.5, request_timeout=1.5)
-    run(http.request("GET", URL))
-    run(http.request("GET", URL, timeout=0.25))
+    await http.request("GET", URL)
+    await http.request("GET", URL, timeout=0.25)
     assert (client.requests[0].connect_timeout, client.requests[0].request_timeout) == (0.5, 1.5)
     assert client.requests[1].request_timeout == 0.25
 
@@ -140,26 +136,26 @@ def test_default_timeouts_are_short():
     (500, UpstreamError, 502), (503, UpstreamError, 502), (404, UpstreamClientError, 502),
     (400, UpstreamClientError, 502), (429, UpstreamClientError, 502),
 ])
-def test_error_statuses_become_typed_errors(code, kind, api_status):
+async def test_error_statuses_become_typed_errors(code, kind, api_status):
     http, _ = connector((code, b'{"error": "x"}', {}))
     with pytest.raises(kind) as raised:
-        run(http.request("GET", URL))
+        await http.request("GET", URL)
     assert raised.value.upstream_status == code
     assert raised.value.status == api_status
     assert str(code) in raised.value.message
     assert raised.value.fields["upstream_url"] == URL
 
 
-def test_a_body_that_is_not_json_is_a_bad_response():
+async def test_a_body_that_is_not_json_is_a_bad_response():
     http, _ = connector((200, b"<html>oops</html>", {"Content-Type": "text/html"}))
     with pytest.raises(UpstreamBadResponse, match="not JSON"):
-        run(http.request("GET", URL))
+        await http.request("GET", URL)
 
 
-def test_a_body_that_is_not_utf8_is_a_bad_response():
+async def test_a_body_that_is_not_utf8_is_a_bad_response():
     http, _ = connector((200, b"\xff\xfe", {}))
     with pytest.raises(UpstreamBadResponse):
-        run(http.request("GET", URL))
+        await http.request("GET", URL)
 
 
 @pytest.mark.parametrize(("error", "kind", "words"), [
@@ -173,10 +169,10 @@ def test_a_body_that_is_not_utf8_is_a_bad_response():
     (ssl.SSLCertVerificationError(1, "certificate verify failed"), UpstreamTLSError, "TLS"),
     (ValueError("Unsupported url scheme: ftp://x"), UpstreamBadResponse, "could not be sent"),
 ])
-def test_transport_failures_become_typed_errors(error, kind, words):
+async def test_transport_failures_become_typed_errors(error, kind, words):
     http, _ = connector(error)
     with pytest.raises(kind) as raised:
-        run(http.request("GET", URL))
+        await http.request("GET", URL)
     assert type(raised.value) is kind
     assert words in raised.value.message
     assert raised.value.upstream_status is None
@@ -203,13 +199,13 @@ def logged_line(record: logging.LogRecord) -> str:
     return " ".join([record.getMessage(), *(f"{key}={value}" for key, value in fields.items())])
 
 
-def test_each_call_is_logged_without_credentials(caplog):
+async def test_each_call_is_logged_without_credentials(caplog):
     http, _ = connector(ok(), (503, b"", {}))
     secret_url = "https://alice:s3cret@upstream.test/v1/items?api_key=k3y&page=2"
     with caplog.at_level(logging.INFO, logger="tornado_boilerplate.http_client"):
-        run(http.request("GET", secret_url))
+        await http.request("GET", secret_url)
         with pytest.raises(UpstreamError):
-            run(http.request("PUT", secret_url, json={}))
+            await http.request("PUT", secret_url, json={})
     lines = [logged_line(record) for record in caplog.records]
     assert len(lines) == 2
     assert "method=GET url=https://upstream.test/v1/items?api_key=***&page=2 status=200 time_ms=" in lines[0]
@@ -219,7 +215,7 @@ def test_each_call_is_logged_without_credentials(caplog):
     assert all("s3cret" not in line and "k3y" not in line and "alice" not in line for line in lines)
 
 
-def test_the_log_names_the_retry_attempt(caplog):
+async def test_the_log_names_the_retry_attempt(caplog):
     http, _ = connector((503, b"", {}), (502, b"", {}), ok())
 
     @retry_coroutine(sleep=lambda seconds: asyncio.sleep(0))
@@ -227,13 +223,13 @@ def test_the_log_names_the_retry_attempt(caplog):
         return await http.request("GET", URL)
 
     with caplog.at_level(logging.INFO, logger="tornado_boilerplate.http_client"):
-        run(fetch())
+        await fetch()
     attempts = [re.search(r" attempt=(\d+)", logged_line(record)).group(1)  # type: ignore[union-attr]
                 for record in caplog.records if record.name == "tornado_boilerplate.http_client"]
     assert attempts == ["1", "2", "3"]
 
 
-def test_outbound_totals_go_to_the_request_log_line():
+async def test_outbound_totals_go_to_the_request_log_line():
     fields: dict[str, Any] = {}
 
     async def inside_a_request() -> None:
@@ -243,7 +239,7 @@ def test_outbound_totals_go_to_the_request_log_line():
         with pytest.raises(UpstreamError):
             await http.request("GET", URL)
 
-    run(inside_a_request())
+    await inside_a_request()
     assert fields["upstream_calls"] == 2
     assert fields["upstream_time_ms"] >= 0
 
@@ -258,8 +254,8 @@ def test_redact_url(url, logged):
     assert redact_url(url) == logged
 
 
-def test_the_shared_client_lives_until_stopped():
-    async def scenario() -> None:
+async def test_the_shared_client_lives_until_stopped():
+    try:
         settings = HttpClientSettings(max_clients=7, connect_timeout=0.7, request_timeout=1.7)
         client = GenericHTTPConnector.start(settings)
         try:
@@ -278,8 +274,5 @@ def test_the_shared_client_lives_until_stopped():
         with pytest.raises(RuntimeError, match="not started"):
             GenericHTTPConnector.shared_client()
         GenericHTTPConnector.stop()  # a second stop is harmless
-
-    try:
-        run(scenario())
     finally:
         GenericHTTPConnector._shared_settings = HttpClientSettings()

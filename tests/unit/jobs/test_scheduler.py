@@ -21,7 +21,8 @@ from src.utils.concurrency.single_process_coroutine import single_process_name
 T = TypeVar("T")
 
 
-def run(scenario: Callable[[], Coroutine[Any, Any, T]]) -> T:
+def run_in_a_new_loop(scenario: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """For the tests of what is scheduled before any event loop runs: their set-up must run outside one."""
     return asyncio.run(scenario())
 
 
@@ -56,16 +57,13 @@ async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
         await asyncio.sleep(0.005)
 
 
-def test_fixed_rate_runs_sit_on_the_epoch_grid_of_the_period() -> None:
-    async def scenario() -> Recorder:
-        scheduler = Scheduler()
-        job = Recorder(duration=0.007)  # the run's own duration must not push the next one later
-        handle = scheduler.run_every_millis(job, 40, name="grid")
-        await until(lambda: len(job.runs) >= 6)
-        handle.cancel()
-        return job
+async def test_fixed_rate_runs_sit_on_the_epoch_grid_of_the_period() -> None:
+    scheduler = Scheduler()
+    job = Recorder(duration=0.007)  # the run's own duration must not push the next one later
+    handle = scheduler.run_every_millis(job, 40, name="grid")
+    await until(lambda: len(job.runs) >= 6)
+    handle.cancel()
 
-    job = run(scenario)
     slots_ms = [round(scheduled.slot * 1000) for scheduled in job.runs]
     assert all(slot % 40 == 0 for slot in slots_ms)  # every process computes the same slots
     assert all(later > earlier for earlier, later in itertools.pairwise(slots_ms))
@@ -75,24 +73,21 @@ def test_fixed_rate_runs_sit_on_the_epoch_grid_of_the_period() -> None:
     assert all(started - scheduled.slot < 0.04 for started, scheduled in zip(job.started_at, job.runs, strict=True))
 
 
-def test_runs_never_overlap_and_missed_slots_are_skipped_not_bunched() -> None:
-    async def scenario() -> tuple[Recorder, JobHandle]:
-        scheduler = Scheduler()
-        job = Recorder(duration=0.075)  # longer than three periods
-        handle = scheduler.run_every_millis(job, 20)
-        await until(lambda: len(job.runs) >= 4)
-        handle.cancel()
-        await until(lambda: handle.done)
-        return job, handle
+async def test_runs_never_overlap_and_missed_slots_are_skipped_not_bunched() -> None:
+    scheduler = Scheduler()
+    job = Recorder(duration=0.075)  # longer than three periods
+    handle = scheduler.run_every_millis(job, 20)
+    await until(lambda: len(job.runs) >= 4)
+    handle.cancel()
+    await until(lambda: handle.done)
 
-    job, handle = run(scenario)
     assert job.most_active == 1
     gaps = [round((b.slot - a.slot) * 1000) for a, b in itertools.pairwise(job.runs)]
     assert all(gap >= 80 and gap % 20 == 0 for gap in gaps)  # the next run starts in the first free slot
     assert handle.skipped_slots >= 3 * len(gaps)
 
 
-def test_a_failing_run_is_logged_and_the_schedule_continues(caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_failing_run_is_logged_and_the_schedule_continues(caplog: pytest.LogCaptureFixture) -> None:
     attempts: list[int] = []
 
     async def flaky() -> None:
@@ -100,32 +95,25 @@ def test_a_failing_run_is_logged_and_the_schedule_continues(caplog: pytest.LogCa
         if len(attempts) <= 2:
             raise RuntimeError(f"boom {len(attempts)}")
 
-    async def scenario() -> JobHandle:
+    with caplog.at_level(logging.ERROR, logger="tornado_boilerplate.jobs"):
         handle = Scheduler().run_every_millis(flaky, 10, name="flaky")
         await until(lambda: handle.runs >= 4)
         handle.cancel()
-        return handle
-
-    with caplog.at_level(logging.ERROR, logger="tornado_boilerplate.jobs"):
-        handle = run(scenario)
     assert handle.failures == 2 and handle.runs >= 4
     failures = [record for record in caplog.records if "job flaky failed" in record.getMessage()]
     assert len(failures) == 2 and failures[0].exc_info is not None
     assert str(failures[0].exc_info[1]) == "boom 1"
 
 
-def test_run_in_millis_runs_once() -> None:
-    async def scenario() -> tuple[Recorder, JobHandle, Scheduler, float]:
-        scheduler = Scheduler()
-        job = Recorder()
-        scheduled_at = time.time()
-        handle = scheduler.run_in_millis(job, 60, name="once")
-        assert scheduler.jobs() == [handle] and handle.next_run is not None
-        await until(lambda: handle.done)
-        await asyncio.sleep(0.1)
-        return job, handle, scheduler, scheduled_at
+async def test_run_in_millis_runs_once() -> None:
+    scheduler = Scheduler()
+    job = Recorder()
+    scheduled_at = time.time()
+    handle = scheduler.run_in_millis(job, 60, name="once")
+    assert scheduler.jobs() == [handle] and handle.next_run is not None
+    await until(lambda: handle.done)
+    await asyncio.sleep(0.1)
 
-    job, handle, scheduler, scheduled_at = run(scenario)
     assert len(job.runs) == 1 and handle.runs == 1
     assert job.runs[0].period is None and job.runs[0].slot == pytest.approx(scheduled_at + 0.06, abs=0.02)
     assert job.started_at[0] >= job.runs[0].slot
@@ -138,21 +126,17 @@ def shifted_clock(now: datetime) -> Callable[[], float]:
     return lambda: time.time() + offset
 
 
-def test_daily_time_runs_at_the_local_time_and_then_waits_for_the_next_day() -> None:
+async def test_daily_time_runs_at_the_local_time_and_then_waits_for_the_next_day() -> None:
     madrid = ZoneInfo("Europe/Madrid")
     clock = shifted_clock(datetime(2024, 6, 1, 6, 59, 59, 900_000, tzinfo=madrid))
+    job = Recorder(clock=clock)
+    handle = Scheduler(clock=clock).schedule_for_time(job, hour=7, minute=0, second=0, tz="Europe/Madrid")
+    assert handle.next_run == datetime(2024, 6, 1, 7, 0, tzinfo=madrid).timestamp()
+    await until(lambda: handle.runs == 1, timeout=3)
+    await until(lambda: not handle.running)
+    await asyncio.sleep(0.05)
+    handle.cancel()
 
-    async def scenario() -> tuple[Recorder, JobHandle]:
-        job = Recorder(clock=clock)
-        handle = Scheduler(clock=clock).schedule_for_time(job, hour=7, minute=0, second=0, tz="Europe/Madrid")
-        assert handle.next_run == datetime(2024, 6, 1, 7, 0, tzinfo=madrid).timestamp()
-        await until(lambda: handle.runs == 1, timeout=3)
-        await until(lambda: not handle.running)
-        await asyncio.sleep(0.05)
-        handle.cancel()
-        return job, handle
-
-    job, handle = run(scenario)
     assert len(job.runs) == 1
     assert job.runs[0].slot == datetime(2024, 6, 1, 7, 0, tzinfo=madrid).timestamp()
     assert job.runs[0].period == 86400
@@ -160,55 +144,48 @@ def test_daily_time_runs_at_the_local_time_and_then_waits_for_the_next_day() -> 
     assert handle.cancelled and handle.next_run is None
 
 
-def test_daily_time_in_the_spring_forward_gap_runs_once_just_after_it() -> None:
+async def test_daily_time_in_the_spring_forward_gap_runs_once_just_after_it() -> None:
     new_york = ZoneInfo("America/New_York")
     # 10 March 2024, 03:29:59.9 EDT: a job for 02:30 (a time that does not exist that day) is due at 03:30.
     clock = shifted_clock(datetime(2024, 3, 10, 7, 29, 59, 900_000, tzinfo=UTC))
+    job = Recorder(clock=clock)
+    handle = Scheduler(clock=clock).schedule_for_time(job, hour=2, minute=30, tz=new_york)
+    await until(lambda: handle.runs == 1 and not handle.running, timeout=3)
+    await asyncio.sleep(0.01)
+    next_run = handle.next_run
+    handle.cancel()
 
-    async def scenario() -> tuple[Recorder, float | None]:
-        job = Recorder(clock=clock)
-        handle = Scheduler(clock=clock).schedule_for_time(job, hour=2, minute=30, tz=new_york)
-        await until(lambda: handle.runs == 1 and not handle.running, timeout=3)
-        await asyncio.sleep(0.01)
-        next_run = handle.next_run
-        handle.cancel()
-        return job, next_run
-
-    job, next_run = run(scenario)
     assert [scheduled.slot for scheduled in job.runs] == [datetime(2024, 3, 10, 7, 30, tzinfo=UTC).timestamp()]
     assert job.runs[0].period == 23 * 3600
     assert next_run == datetime(2024, 3, 11, 2, 30, tzinfo=new_york).timestamp()
 
 
-def test_cancel_stops_a_waiting_job_and_lets_a_running_run_finish() -> None:
-    async def scenario() -> None:
-        scheduler = Scheduler()
-        waiting = Recorder()
-        handle = scheduler.run_every_millis(waiting, 10_000)
-        one_shot = scheduler.run_in_millis(waiting, 30)
-        handle.cancel()
-        one_shot.cancel()
-        await asyncio.sleep(0.1)
-        assert waiting.runs == [] and handle.done and one_shot.done and scheduler.jobs() == []
+async def test_cancel_stops_a_waiting_job_and_lets_a_running_run_finish() -> None:
+    scheduler = Scheduler()
+    waiting = Recorder()
+    handle = scheduler.run_every_millis(waiting, 10_000)
+    one_shot = scheduler.run_in_millis(waiting, 30)
+    handle.cancel()
+    one_shot.cancel()
+    await asyncio.sleep(0.1)
+    assert waiting.runs == [] and handle.done and one_shot.done and scheduler.jobs() == []
 
-        finished: list[bool] = []
-        own: list[JobHandle] = []
+    finished: list[bool] = []
+    own: list[JobHandle] = []
 
-        async def cancels_itself() -> None:
-            own[0].cancel()
-            await asyncio.sleep(0.03)  # still runs to the end
-            finished.append(True)
+    async def cancels_itself() -> None:
+        own[0].cancel()
+        await asyncio.sleep(0.03)  # still runs to the end
+        finished.append(True)
 
-        own.append(scheduler.run_every_millis(cancels_itself, 10))
-        await until(lambda: own[0].done)
-        assert finished == [True] and own[0].runs == 1
-
-    run(scenario)
+    own.append(scheduler.run_every_millis(cancels_itself, 10))
+    await until(lambda: own[0].done)
+    assert finished == [True] and own[0].runs == 1
 
 
-def test_shutdown_cancels_every_job_and_interrupts_runs_that_do_not_finish(
+async def test_shutdown_cancels_every_job_and_interrupts_runs_that_do_not_finish(
         caplog: pytest.LogCaptureFixture) -> None:
-    async def scenario() -> tuple[Recorder, Recorder, list[JobHandle]]:
+    with caplog.at_level(logging.WARNING, logger="tornado_boilerplate.jobs"):
         scheduler = Scheduler()
         quick, stuck = Recorder(duration=0.05), Recorder(duration=60)
         handles = [scheduler.run_every_millis(quick, 10), scheduler.run_every_millis(stuck, 10, name="stuck"),
@@ -218,43 +195,33 @@ def test_shutdown_cancels_every_job_and_interrupts_runs_that_do_not_finish(
         await scheduler.shutdown(timeout=0.3)
         assert time.monotonic() - started < 2.0
         assert scheduler.jobs() == []
-        return quick, stuck, handles
-
-    with caplog.at_level(logging.WARNING, logger="tornado_boilerplate.jobs"):
-        quick, stuck, handles = run(scenario)
     assert quick.active == 0 and stuck.active == 0  # the quick run finished, the stuck one was interrupted
     assert all(handle.cancelled and handle.done for handle in handles)
     assert any("job:stuck still running at shutdown" in record.getMessage() for record in caplog.records)
 
 
-def test_invalid_schedules_are_refused() -> None:
+async def test_invalid_schedules_are_refused() -> None:
     async def job() -> None:
         return None
 
-    async def scenario() -> None:
-        scheduler = Scheduler()
-        with pytest.raises(ValueError, match="positive"):
-            scheduler.run_every_millis(job, 0)
-        with pytest.raises(ValueError, match="negative"):
-            scheduler.run_in_millis(job, -1)
-        with pytest.raises(ValueError):
-            scheduler.schedule_for_time(job, hour=24)
-        with pytest.raises(LookupError):
-            scheduler.schedule_for_time(job, tz="Mars/Olympus_Mons")
-        assert scheduler.jobs() == []
-
-    run(scenario)
+    scheduler = Scheduler()
+    with pytest.raises(ValueError, match="positive"):
+        scheduler.run_every_millis(job, 0)
+    with pytest.raises(ValueError, match="negative"):
+        scheduler.run_in_millis(job, -1)
+    with pytest.raises(ValueError):
+        scheduler.schedule_for_time(job, hour=24)
+    with pytest.raises(LookupError):
+        scheduler.schedule_for_time(job, tz="Mars/Olympus_Mons")
+    assert scheduler.jobs() == []
 
 
-def test_example_set_up_schedules_each_kind_and_one_single_process_job() -> None:
-    async def scenario() -> list[JobHandle]:
-        scheduler = Scheduler()
-        handles = scheduler.example_set_up()
-        assert scheduler.jobs() == handles
-        await scheduler.shutdown()
-        return handles
+async def test_example_set_up_schedules_each_kind_and_one_single_process_job() -> None:
+    scheduler = Scheduler()
+    handles = scheduler.example_set_up()
+    assert scheduler.jobs() == handles
+    await scheduler.shutdown()
 
-    handles = run(scenario)
     assert sorted(handle.kind for handle in handles) == ["daily", "every", "every", "once"]
     assert [single_process_name(handle.job) for handle in handles].count("concurrent-example-job") == 1
 
@@ -284,20 +251,17 @@ def test_class_level_calls_schedule_on_the_process_scheduler_and_wait_for_the_lo
         await until(lambda: ran.count("every") >= 2 and "once" in ran)
         await scheduler.shutdown()
 
-    run(scenario)
+    run_in_a_new_loop(scenario)
     assert "daily" not in ran
     assert Scheduler.get() is not scheduler  # shut down: the next start-up gets a fresh process scheduler
 
 
-def test_class_level_example_set_up_in_a_running_loop_starts_at_once() -> None:
-    async def scenario() -> list[JobHandle]:
-        handles = Scheduler.example_set_up()
-        assert all(handle.next_run is not None for handle in handles)
-        assert Scheduler.get().jobs() == handles
-        await Scheduler.get().shutdown()
-        return handles
-
-    assert len(run(scenario)) == 4
+async def test_class_level_example_set_up_in_a_running_loop_starts_at_once() -> None:
+    handles = Scheduler.example_set_up()
+    assert all(handle.next_run is not None for handle in handles)
+    assert Scheduler.get().jobs() == handles
+    await Scheduler.get().shutdown()
+    assert len(handles) == 4
 
 
 def test_a_job_cancelled_before_the_loop_runs_never_starts() -> None:
@@ -315,5 +279,5 @@ def test_a_job_cancelled_before_the_loop_runs_never_starts() -> None:
         scheduler.start()
         await asyncio.sleep(0.05)
 
-    run(scenario)
+    run_in_a_new_loop(scenario)
     assert ran == []

@@ -3,7 +3,6 @@ when single-process jobs will run everywhere, and every job cancelled by the shu
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import pytest
@@ -22,38 +21,34 @@ def record_setup(scheduler: Scheduler) -> None:
     registered.append(scheduler)
 
 
-def start(argv: list[str], environ: dict[str, str]) -> tuple[Scheduler, list[str]]:
-    async def scenario() -> tuple[Scheduler, list[str]]:
-        lifecycle = Lifecycle()
-        context = ArgumentParsingUtils.parse(argv, {})
-        scheduler = await lifecycle.start("scheduler", scheduler_component(context, [examples.schedule_jobs],
-                                                                           environ))
-        names = sorted(handle.name for handle in scheduler.jobs())
-        await lifecycle.shutdown()
-        assert scheduler.jobs() == []
-        return scheduler, names
-
-    return asyncio.run(scenario())
+async def start(argv: list[str], environ: dict[str, str]) -> tuple[Scheduler, list[str]]:
+    lifecycle = Lifecycle()
+    context = ArgumentParsingUtils.parse(argv, {})
+    scheduler = await lifecycle.start("scheduler", scheduler_component(context, [examples.schedule_jobs], environ))
+    names = sorted(handle.name for handle in scheduler.jobs())
+    await lifecycle.shutdown()
+    assert scheduler.jobs() == []
+    return scheduler, names
 
 
-def test_example_jobs_are_scheduled_unless_switched_off(caplog: pytest.LogCaptureFixture) -> None:
+async def test_example_jobs_are_scheduled_unless_switched_off(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="tornado_boilerplate.jobs"):
-        _, names = start([], {})
+        _, names = await start([], {})
     assert names == ["concurrent-example", "example-daily", "example-every-minute", "example-once"]
     assert caplog.records == []  # one process: each single-process job runs once anyway, nothing to warn about
 
-    _, names = start(["--proc", "2"], {})
+    _, names = await start(["--proc", "2"], {})
     warnings = [record.getMessage() for record in caplog.records]
     assert len(warnings) == 1 and "concurrent-example-job will run in every process" in warnings[0]
 
     caplog.clear()
-    _, names = start(["--no-example_jobs"], {})
+    _, names = await start(["--no-example_jobs"], {})
     assert names == [] and caplog.records == []
 
 
-def test_job_setup_hook_adds_jobs_and_bad_targets_fail_start_up() -> None:
+async def test_job_setup_hook_adds_jobs_and_bad_targets_fail_start_up() -> None:
     registered.clear()
-    scheduler, _ = start(["--no-example_jobs"], {"TB_JOB_SETUP": f"{__name__}:record_setup"})
+    scheduler, _ = await start(["--no-example_jobs"], {"TB_JOB_SETUP": f"{__name__}:record_setup"})
     assert registered == [scheduler]
     assert load_job_setup({}) is None and load_job_setup({"TB_JOB_SETUP": " "}) is None
     with pytest.raises(ValueError, match=r"package\.module:function"):

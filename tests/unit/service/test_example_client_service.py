@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
@@ -31,12 +30,12 @@ class FakeConnector:
         return self.outcome
 
 
-def document(outcome: Any) -> Any:
-    return asyncio.run(ExampleClientService(FakeConnector(outcome)).upstream_document())
+async def document(outcome: Any) -> Any:
+    return await ExampleClientService(FakeConnector(outcome)).upstream_document()
 
 
-def test_the_upstream_document_is_returned_as_is():
-    assert document({"status": "ok", "items": [1]}) == {"status": "ok", "items": [1]}
+async def test_the_upstream_document_is_returned_as_is():
+    assert await document({"status": "ok", "items": [1]}) == {"status": "ok", "items": [1]}
 
 
 @pytest.mark.parametrize("error", [
@@ -46,9 +45,9 @@ def test_the_upstream_document_is_returned_as_is():
     UpstreamClientError("upstream answered 404 Not Found", method="GET", url=URL, upstream_status=404),
     UpstreamBadResponse("upstream answered 200 with a body that is not JSON", method="GET", url=URL),
 ])
-def test_failures_answer_502_with_the_reason(error):
+async def test_failures_answer_502_with_the_reason(error):
     with pytest.raises(BadGatewayError) as raised:
-        document(error)
+        await document(error)
     assert raised.value.status == 502
     assert error.message in raised.value.message
     assert f"attempt {error.attempt}" in raised.value.message
@@ -56,19 +55,19 @@ def test_failures_answer_502_with_the_reason(error):
     assert URL not in raised.value.message
 
 
-def test_a_timeout_answers_504():
+async def test_a_timeout_answers_504():
     with pytest.raises(GatewayTimeoutError) as raised:
-        document(UpstreamTimeout("upstream did not answer in time", method="GET", url=URL, attempt=3))
+        await document(UpstreamTimeout("upstream did not answer in time", method="GET", url=URL, attempt=3))
     assert raised.value.status == 504
     assert "did not answer in time (attempt 3)" in raised.value.message
 
 
-def test_the_retry_deadline_answers_504():
+async def test_the_retry_deadline_answers_504():
     with pytest.raises(GatewayTimeoutError) as raised:
-        document(RetryDeadlineError("fetch", 8.0, 2))
+        await document(RetryDeadlineError("fetch", 8.0, 2))
     assert "within 8 s (attempt 2)" in raised.value.message
 
 
-def test_other_errors_are_not_disguised():
+async def test_other_errors_are_not_disguised():
     with pytest.raises(KeyError):
-        document(KeyError("a bug"))
+        await document(KeyError("a bug"))

@@ -63,20 +63,20 @@ def retried(script: Script, time_: FakeTime, **options):
     return retry_coroutine(sleep=time_.sleep, clock=time_.clock, draw=lambda: 0.5, **options)(script)
 
 
-def test_transient_failures_are_retried_until_success():
+async def test_transient_failures_are_retried_until_success():
     time_ = FakeTime()
     script = Script(UpstreamError("503", upstream_status=503, method="GET", url=URL),
                     UpstreamUnavailable("refused", method="GET", url=URL))
-    assert asyncio.run(retried(script, time_)()) == "done"
+    assert await retried(script, time_)() == "done"
     assert script.calls == 3
     assert script.attempts_seen == [1, 2, 3]
     assert time_.sleeps == [0.05, 0.1]  # draw 0.5 x base 0.1 x 2^(n-1)
 
 
-def test_timeouts_are_transient_by_default():
+async def test_timeouts_are_transient_by_default():
     time_ = FakeTime()
     script = Script(UpstreamTimeout("slow", method="GET", url=URL))
-    assert asyncio.run(retried(script, time_)()) == "done"
+    assert await retried(script, time_)() == "done"
     assert script.calls == 2
 
 
@@ -85,35 +85,35 @@ def test_timeouts_are_transient_by_default():
     UpstreamBadResponse("not json", method="GET", url=URL),
     ValueError("a bug"),
 ])
-def test_non_transient_errors_are_raised_at_once(error):
+async def test_non_transient_errors_are_raised_at_once(error):
     time_ = FakeTime()
     script = Script(error)
     with pytest.raises(type(error)) as raised:
-        asyncio.run(retried(script, time_)())
+        await retried(script, time_)()
     assert raised.value is error
     assert script.calls == 1
     assert time_.sleeps == []
 
 
-def test_the_last_failure_is_raised_after_every_attempt():
+async def test_the_last_failure_is_raised_after_every_attempt():
     time_ = FakeTime()
     errors = [UpstreamError(f"try {n}", method="GET", url=URL) for n in range(5)]
     script = Script(*errors)
     with pytest.raises(UpstreamError) as raised:
-        asyncio.run(retried(script, time_, attempts=4)())
+        await retried(script, time_, attempts=4)()
     assert raised.value is errors[3]
     assert script.calls == 4
     assert len(time_.sleeps) == 3
 
 
-def test_retry_on_chooses_what_is_retried():
+async def test_retry_on_chooses_what_is_retried():
     time_ = FakeTime()
     script = Script(KeyError("a"), KeyError("b"))
-    assert asyncio.run(retried(script, time_, retry_on=(KeyError,))()) == "done"
+    assert await retried(script, time_, retry_on=(KeyError,))() == "done"
     assert script.calls == 3
     script = Script(UpstreamError("5xx", method="GET", url=URL))
     with pytest.raises(UpstreamError):
-        asyncio.run(retried(script, time_, retry_on=(KeyError,))())
+        await retried(script, time_, retry_on=(KeyError,))()
     assert script.calls == 1
 
 
@@ -136,7 +136,7 @@ def test_the_jitter_draw_scales_the_ceiling():
     assert RetryPolicy(base_delay=0.2, max_delay=0.5, draw=lambda: 0.5).delay(10) == pytest.approx(0.25)
 
 
-def test_no_sleep_starts_that_would_end_after_the_deadline():
+async def test_no_sleep_starts_that_would_end_after_the_deadline():
     time_ = FakeTime()
 
     async def slow_failure() -> None:
@@ -152,13 +152,13 @@ def test_no_sleep_starts_that_would_end_after_the_deadline():
     retrying = retry_coroutine(attempts=5, base_delay=1.0, max_delay=4.0, deadline=7.0, draw=lambda: 0.99,
                                sleep=time_.sleep, clock=time_.clock)(counted)
     with pytest.raises(UpstreamError):
-        asyncio.run(retrying())
+        await retrying()
     # t=3 fail, sleep 0.99 -> t=3.99, fail at 6.99; the next sleep (1.98) would pass the 7 s deadline.
     assert calls == [1, 2]
     assert time_.sleeps == pytest.approx([0.99])
 
 
-def test_a_try_running_past_the_deadline_is_cancelled():
+async def test_a_try_running_past_the_deadline_is_cancelled():
     hung = asyncio.Event()
     cancelled = []
 
@@ -171,13 +171,13 @@ def test_a_try_running_past_the_deadline_is_cancelled():
 
     retrying = retry_coroutine(deadline=0.01)(hangs)
     with pytest.raises(RetryDeadlineError) as raised:
-        asyncio.run(retrying())
+        await retrying()
     assert isinstance(raised.value, TimeoutError)
     assert raised.value.attempt == 1
     assert cancelled == [True]
 
 
-def test_a_deadline_error_is_not_retried_even_when_timeouts_are():
+async def test_a_deadline_error_is_not_retried_even_when_timeouts_are():
     async def hangs() -> None:
         await asyncio.Event().wait()
 
@@ -188,50 +188,47 @@ def test_a_deadline_error_is_not_retried_even_when_timeouts_are():
         await hangs()
 
     with pytest.raises(RetryDeadlineError):
-        asyncio.run(retry_coroutine(deadline=0.01, retry_on=(TimeoutError,))(counted)())
+        await retry_coroutine(deadline=0.01, retry_on=(TimeoutError,))(counted)()
     assert calls == [1]
 
 
-def test_cancellation_during_the_backoff_sleep_stops_further_attempts():
+async def test_cancellation_during_the_backoff_sleep_stops_further_attempts():
     calls = []
 
-    async def scenario() -> None:
-        sleeping = asyncio.Event()
+    sleeping = asyncio.Event()
 
-        async def sleep_forever(seconds: float) -> None:
-            sleeping.set()
-            await asyncio.Event().wait()
+    async def sleep_forever(seconds: float) -> None:
+        sleeping.set()
+        await asyncio.Event().wait()
 
-        async def failing() -> None:
-            calls.append(current_attempt())
-            raise UpstreamUnavailable("refused", method="GET", url=URL)
+    async def failing() -> None:
+        calls.append(current_attempt())
+        raise UpstreamUnavailable("refused", method="GET", url=URL)
 
-        task = asyncio.create_task(retry_coroutine(sleep=sleep_forever, attempts=5)(failing)())
-        await sleeping.wait()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        for _ in range(5):
-            await asyncio.sleep(0)
-
-    asyncio.run(scenario())
+    task = asyncio.create_task(retry_coroutine(sleep=sleep_forever, attempts=5)(failing)())
+    await sleeping.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for _ in range(5):
+        await asyncio.sleep(0)
     assert calls == [1]
 
 
-def test_cancellation_inside_a_try_is_never_retried():
+async def test_cancellation_inside_a_try_is_never_retried():
     time_ = FakeTime()
     script = Script(asyncio.CancelledError())
     with pytest.raises(asyncio.CancelledError):
-        asyncio.run(retried(script, time_, retry_on=(BaseException,))())
+        await retried(script, time_, retry_on=(BaseException,))()
     assert script.calls == 1
 
 
-def test_every_try_is_logged(caplog):
+async def test_every_try_is_logged(caplog):
     time_ = FakeTime()
     script = Script(UpstreamError("upstream answered 503", method="GET", url=URL),
                     UpstreamError("again", method="GET", url=URL))
     with caplog.at_level(logging.DEBUG, logger="tornado_boilerplate.retry"):
-        asyncio.run(retried(script, time_)())
+        await retried(script, time_)()
     lines = [record.getMessage() for record in caplog.records if record.name == "tornado_boilerplate.retry"]
     assert len(lines) == 3
     assert "attempt 1/3 failed (UpstreamError: upstream answered 503); retrying in 0.050 s" in lines[0]
@@ -240,15 +237,15 @@ def test_every_try_is_logged(caplog):
     assert "Script" in lines[0]
 
 
-def test_giving_up_is_logged(caplog):
+async def test_giving_up_is_logged(caplog):
     time_ = FakeTime()
     script = Script(*[UpstreamError("down", method="GET", url=URL)] * 2)
     with caplog.at_level(logging.INFO, logger="tornado_boilerplate.retry"), pytest.raises(UpstreamError):
-        asyncio.run(retried(script, time_, attempts=2)())
+        await retried(script, time_, attempts=2)()
     assert "attempt 2/2 failed (UpstreamError: down); giving up" in caplog.records[-1].getMessage()
 
 
-def test_methods_can_be_decorated_and_keep_their_name():
+async def test_methods_can_be_decorated_and_keep_their_name():
     time_ = FakeTime()
 
     class Connector:
@@ -264,18 +261,18 @@ def test_methods_can_be_decorated_and_keep_their_name():
             return value * 2
 
     connector = Connector()
-    assert asyncio.run(connector.fetch(21)) == 42
+    assert await connector.fetch(21) == 42
     assert connector.calls == 2
     assert Connector.fetch.__name__ == "fetch"
     assert Connector.fetch.__doc__ == "Doc."
 
 
-def test_bare_decorator_uses_the_defaults():
+async def test_bare_decorator_uses_the_defaults():
     @retry_coroutine
     async def succeed() -> str:
         return "ok"
 
-    assert asyncio.run(succeed()) == "ok"
+    assert await succeed() == "ok"
     policy = succeed.retry_policy  # type: ignore[attr-defined]
     assert (policy.attempts, policy.deadline) == (3, 10.0)
     assert UpstreamClientError not in policy.retry_on
@@ -291,14 +288,14 @@ def test_invalid_options_are_refused(options):
         retry_coroutine(**options)
 
 
-def test_no_deadline_means_only_attempts_bound_the_call():
+async def test_no_deadline_means_only_attempts_bound_the_call():
     time_ = FakeTime()
     script = Script(*[UpstreamError("5xx", method="GET", url=URL)] * 4)
-    assert asyncio.run(retried(script, time_, attempts=5, deadline=None)()) == "done"
+    assert await retried(script, time_, attempts=5, deadline=None)() == "done"
     assert script.calls == 5
 
 
-def test_a_try_is_not_started_once_the_deadline_has_passed():
+async def test_a_try_is_not_started_once_the_deadline_has_passed():
     time_ = FakeTime()
 
     async def oversleep(seconds: float) -> None:
@@ -307,22 +304,22 @@ def test_a_try_is_not_started_once_the_deadline_has_passed():
     script = Script(UpstreamError("5xx", method="GET", url=URL))
     retrying = retry_coroutine(deadline=5.0, sleep=oversleep, clock=time_.clock)(script)
     with pytest.raises(RetryDeadlineError) as raised:
-        asyncio.run(retrying())
+        await retrying()
     assert raised.value.attempt == 2
     assert script.calls == 1
 
 
-def test_the_calls_own_timeout_error_is_not_mistaken_for_the_deadline():
+async def test_the_calls_own_timeout_error_is_not_mistaken_for_the_deadline():
     time_ = FakeTime()
     own = TimeoutError("the call's own timeout")
     script = Script(own)
     with pytest.raises(TimeoutError) as raised:
-        asyncio.run(retried(script, time_)())
+        await retried(script, time_)()
     assert raised.value is own
     assert not isinstance(raised.value, RetryDeadlineError)
 
 
-def test_bare_and_with_arguments_both_decorate() -> None:
+async def test_bare_and_with_arguments_both_decorate() -> None:
     @retry_coroutine
     async def bare() -> str:
         return "bare"
@@ -331,7 +328,7 @@ def test_bare_and_with_arguments_both_decorate() -> None:
     async def with_arguments() -> str:
         return "with arguments"
 
-    assert (asyncio.run(bare()), asyncio.run(with_arguments())) == ("bare", "with arguments")
+    assert (await bare(), await with_arguments()) == ("bare", "with arguments")
     assert with_arguments.retry_policy.attempts == 2  # type: ignore[attr-defined]
 
 

@@ -13,7 +13,7 @@ from src.utils.concurrency.lock_call import LockCall
 from src.utils.concurrency.lock_manager import LockManager
 
 
-def test_truth_test_of_an_unawaited_acquire_raises_type_error() -> None:
+async def test_truth_test_of_an_unawaited_acquire_raises_type_error() -> None:
     manager = LockManager("127.0.0.1", 1, timeout=0.2)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # and no "never awaited" warning on top of the TypeError
@@ -32,20 +32,17 @@ def test_an_acquire_never_awaited_warns() -> None:
         gc.collect()
 
 
-def test_lock_call_awaits_like_its_coroutine_in_tasks_and_gather() -> None:
+async def test_lock_call_awaits_like_its_coroutine_in_tasks_and_gather() -> None:
     async def answer(value: int) -> int:
         await asyncio.sleep(0)
         return value
 
-    async def scenario() -> list[int]:
-        direct = await LockCall(answer(1), "acquire('a')")
-        task = await asyncio.create_task(LockCall(answer(2), "acquire('b')"))
-        gathered = await asyncio.gather(LockCall(answer(3), "release('c')"))
-        return [direct, task, *gathered]
-
-    assert asyncio.run(scenario()) == [1, 2, 3]
+    direct = await LockCall(answer(1), "acquire('a')")
+    task = await asyncio.create_task(LockCall(answer(2), "acquire('b')"))
+    gathered = await asyncio.gather(LockCall(answer(3), "release('c')"))
+    assert [direct, task, *gathered] == [1, 2, 3]
 
 
-def test_release_of_a_lock_not_held_awaits_to_false_without_asking_etcd() -> None:
+async def test_release_of_a_lock_not_held_awaits_to_false_without_asking_etcd() -> None:
     manager = LockManager("127.0.0.1", 1, timeout=0.2)
-    assert asyncio.run(manager.release("never-held")) is False
+    assert await manager.release("never-held") is False

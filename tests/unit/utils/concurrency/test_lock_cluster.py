@@ -44,47 +44,38 @@ def ask(member: EtcdMember) -> str:
     return member.address
 
 
-def test_a_failed_member_is_passed_over_at_once_and_skipped_while_in_back_off() -> None:
+async def test_a_failed_member_is_passed_over_at_once_and_skipped_while_in_back_off() -> None:
     first, second = StandIn("a", "down"), StandIn("b")
     cluster = cluster_of(first, second)
 
-    async def scenario() -> list[str]:
-        return [await cluster.call(ask) for _ in range(3)]
-
-    assert asyncio.run(scenario()) == ["b", "b", "b"]
+    assert [await cluster.call(ask) for _ in range(3)] == ["b", "b", "b"]
     assert (first.calls, second.calls) == (1, 3)
     cluster.close()
 
 
-def test_with_every_member_in_back_off_one_call_probes_and_the_others_fail_at_once() -> None:
+async def test_with_every_member_in_back_off_one_call_probes_and_the_others_fail_at_once() -> None:
     only = StandIn("a", "down")
     cluster = cluster_of(only)
 
-    async def scenario() -> list[BaseException | str]:
-        with pytest.raises(LockServerUnavailable, match="a: refused"):
-            await cluster.call(ask)
-        only.mode = "ok"
-        return await asyncio.gather(*(cluster.call(ask) for _ in range(5)), return_exceptions=True)
-
-    outcomes = asyncio.run(scenario())
+    with pytest.raises(LockServerUnavailable, match="a: refused"):
+        await cluster.call(ask)
+    only.mode = "ok"
+    outcomes = await asyncio.gather(*(cluster.call(ask) for _ in range(5)), return_exceptions=True)
     assert outcomes.count("a") == 1  # the probe, which finds the member back
     assert all(isinstance(outcome, LockServerUnavailable) for outcome in outcomes if outcome != "a")
-    assert asyncio.run(cluster.call(ask)) == "a"  # and it is used again at once
+    assert await cluster.call(ask) == "a"  # and it is used again at once
     cluster.close()
 
 
 @pytest.mark.slow  # waits out the call deadline
-def test_calls_queued_behind_a_hung_member_are_answered_by_their_deadline() -> None:
+async def test_calls_queued_behind_a_hung_member_are_answered_by_their_deadline() -> None:
     hung = StandIn("a", "hung")
     cluster = cluster_of(hung, timeout=1.0)
 
-    async def scenario() -> tuple[int, float]:
-        started = time.monotonic()
-        outcomes = await asyncio.gather(*(cluster.call(ask) for _ in range(64)), return_exceptions=True)
-        assert all(isinstance(outcome, LockServerUnavailable) for outcome in outcomes)
-        return len(outcomes), time.monotonic() - started
-
-    count, seconds = asyncio.run(scenario())
+    started = time.monotonic()
+    outcomes = await asyncio.gather(*(cluster.call(ask) for _ in range(64)), return_exceptions=True)
+    assert all(isinstance(outcome, LockServerUnavailable) for outcome in outcomes)
+    count, seconds = len(outcomes), time.monotonic() - started
     hung.release.set()
     assert count == 64
     assert seconds < 1.0 + 1.0  # one timeout (and a margin for a loaded machine), not 64 / threads timeouts

@@ -3,7 +3,6 @@ names, and how client failures are classified and described."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import etcd
@@ -28,15 +27,12 @@ def test_get_without_init_says_the_lock_server_is_disabled() -> None:
         LockManager.get()
 
 
-def test_init_creates_the_process_instance_from_the_settings_and_close_forgets_it() -> None:
-    async def scenario() -> None:
-        manager = LockManager.init(LockServerSettings(enabled=True, host="127.0.0.1", port=2999, ttl=7, timeout=0.5))
-        assert LockManager.get() is manager and LockManager.enabled()
-        assert (manager.host, manager.port, manager.ttl, manager.timeout) == ("127.0.0.1", 2999, 7, 0.5)
-        await manager.close()
-        assert not LockManager.enabled()
-
-    asyncio.run(scenario())
+async def test_init_creates_the_process_instance_from_the_settings_and_close_forgets_it() -> None:
+    manager = LockManager.init(LockServerSettings(enabled=True, host="127.0.0.1", port=2999, ttl=7, timeout=0.5))
+    assert LockManager.get() is manager and LockManager.enabled()
+    assert (manager.host, manager.port, manager.ttl, manager.timeout) == ("127.0.0.1", 2999, 7, 0.5)
+    await manager.close()
+    assert not LockManager.enabled()
 
 
 def test_ttl_below_one_second_is_refused() -> None:
@@ -78,21 +74,18 @@ def test_failure_descriptions_name_the_fix() -> None:
     assert describe(etcd.EtcdConnectionFailed("failed", cause=read_timeout)) == "no answer within the timeout"
 
 
-def test_a_closed_port_fails_at_once_and_nothing_is_retried() -> None:
+async def test_a_closed_port_fails_at_once_and_nothing_is_retried() -> None:
     client = create_client("127.0.0.1", free_port(), timeout=2.0)
     started = time.monotonic()
     with pytest.raises(etcd.EtcdConnectionFailed):
         client.read("/anything")
     assert time.monotonic() - started < 1.0
 
-    async def scenario() -> None:
-        manager = LockManager("127.0.0.1", free_port(), timeout=2.0)
-        with pytest.raises(LockServerUnavailable, match="cannot connect"):
-            await manager.acquire("x", blocking=False)
-        with pytest.raises(LockServerUnavailable):
-            await manager.check()
-        assert manager.held_locks() == []
-        assert await manager.release("x") is False  # never held: no call at all
-        await manager.close()
-
-    asyncio.run(scenario())
+    manager = LockManager("127.0.0.1", free_port(), timeout=2.0)
+    with pytest.raises(LockServerUnavailable, match="cannot connect"):
+        await manager.acquire("x", blocking=False)
+    with pytest.raises(LockServerUnavailable):
+        await manager.check()
+    assert manager.held_locks() == []
+    assert await manager.release("x") is False  # never held: no call at all
+    await manager.close()

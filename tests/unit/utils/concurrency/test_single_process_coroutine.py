@@ -3,7 +3,6 @@ unavailable (the run is skipped and logged, the caller carries on)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import pytest
@@ -38,15 +37,15 @@ def test_the_decorated_function_keeps_its_name_and_says_it_is_single_process() -
         single_process_coroutine("")
 
 
-def test_lock_server_disabled_runs_the_job_in_this_process() -> None:
+async def test_lock_server_disabled_runs_the_job_in_this_process() -> None:
     calls.clear()
     assert not LockManager.enabled()
-    assert asyncio.run(job("a")) == "A"
-    asyncio.run(Job().run())
+    assert await job("a") == "A"
+    await Job().run()
     assert calls == ["a", "method"]
 
 
-def test_lock_server_unavailable_skips_the_run_and_logs_it(caplog: pytest.LogCaptureFixture) -> None:
+async def test_lock_server_unavailable_skips_the_run_and_logs_it(caplog: pytest.LogCaptureFixture) -> None:
     calls.clear()
 
     async def scenario() -> str | None:
@@ -58,7 +57,7 @@ def test_lock_server_unavailable_skips_the_run_and_logs_it(caplog: pytest.LogCap
             await manager.close()
 
     with caplog.at_level(logging.WARNING, logger="tornado_boilerplate.jobs"):
-        assert asyncio.run(scenario()) is None
+        assert await scenario() is None
     assert calls == []
     assert any("job unit-job: slot 1700000000200 not started yet, the lock server is unavailable"
                in record.getMessage() for record in caplog.records)

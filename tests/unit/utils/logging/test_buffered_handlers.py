@@ -41,11 +41,11 @@ def test_the_file_exists_from_the_start_and_lines_are_written_at_once_without_a_
         handler.close()
 
 
-def test_in_an_event_loop_lines_wait_for_the_timer(tmp_path: Path) -> None:
+async def test_in_an_event_loop_lines_wait_for_the_timer(tmp_path: Path) -> None:
     path = tmp_path / "server.log"
     handler = file_handler(path, flush_interval=0.05)
 
-    async def scenario() -> tuple[str, str]:
+    try:
         handler.handle(record("one"))
         handler.handle(record("two"))
         before = path.read_text()
@@ -53,21 +53,18 @@ def test_in_an_event_loop_lines_wait_for_the_timer(tmp_path: Path) -> None:
             await asyncio.sleep(0.02)
             if path.read_text():
                 break
-        return before, path.read_text()
-
-    try:
-        before, after = asyncio.run(scenario())
+        after = path.read_text()
     finally:
         handler.close()
     assert before == ""
     assert after == "one\ntwo\n"
 
 
-def test_errors_and_a_full_buffer_are_written_at_once(tmp_path: Path) -> None:
+async def test_errors_and_a_full_buffer_are_written_at_once(tmp_path: Path) -> None:
     path = tmp_path / "server.log"
     handler = file_handler(path, flush_interval=60, capacity=50)
 
-    async def scenario() -> list[str]:
+    try:
         seen = []
         handler.handle(record("info"))
         seen.append(path.read_text())
@@ -75,27 +72,20 @@ def test_errors_and_a_full_buffer_are_written_at_once(tmp_path: Path) -> None:
         seen.append(path.read_text())
         handler.handle(record("x" * 60))
         seen.append(path.read_text())
-        return seen
-
-    try:
-        seen = asyncio.run(scenario())
     finally:
         handler.close()
     assert seen == ["", "info\nerror\n", "info\nerror\n" + "x" * 60 + "\n"]
 
 
-def test_flush_and_close_write_what_is_buffered(tmp_path: Path) -> None:
+async def test_flush_and_close_write_what_is_buffered(tmp_path: Path) -> None:
     path = tmp_path / "server.log"
     handler = file_handler(path, flush_interval=60)
 
-    async def scenario() -> None:
-        handler.handle(record("a"))
-        assert path.read_text() == ""
-        handler.flush()
-        assert path.read_text() == "a\n"
-        handler.handle(record("b"))
-
-    asyncio.run(scenario())
+    handler.handle(record("a"))
+    assert path.read_text() == ""
+    handler.flush()
+    assert path.read_text() == "a\n"
+    handler.handle(record("b"))
     handler.close()
     assert path.read_text() == "a\nb\n"
 
@@ -119,18 +109,15 @@ def test_a_timer_lost_with_its_closed_loop_is_made_up_by_the_next_record(tmp_pat
         handler.close()
 
 
-def test_rotation_keeps_every_line_once_and_in_order(tmp_path: Path) -> None:
+async def test_rotation_keeps_every_line_once_and_in_order(tmp_path: Path) -> None:
     path = tmp_path / "server.log"
     handler = file_handler(path, maxBytes=200, backupCount=50, flush_interval=60)
     lines = [f"line-{index:03d} " + "x" * (index % 37) for index in range(120)]
 
-    async def scenario() -> None:
-        for index, line in enumerate(lines):
-            handler.handle(record(line))
-            if index % 25 == 0:
-                handler.flush()
-
-    asyncio.run(scenario())
+    for index, line in enumerate(lines):
+        handler.handle(record(line))
+        if index % 25 == 0:
+            handler.flush()
     handler.close()
     files = [*sorted(tmp_path.glob("server.log.*"), key=lambda p: -int(p.suffix[1:])), path]
     written = [line for file in files for line in file.read_text().splitlines()]
@@ -181,7 +168,7 @@ def test_appending_counts_what_the_file_already_holds(tmp_path: Path) -> None:
     assert path.read_text() == "q" * 20 + "\n"
 
 
-def test_stream_writes_are_line_aligned_and_at_most_pipe_buf() -> None:
+async def test_stream_writes_are_line_aligned_and_at_most_pipe_buf() -> None:
     raw = io.BytesIO()
     writes: list[bytes] = []
 
@@ -195,11 +182,8 @@ def test_stream_writes_are_line_aligned_and_at_most_pipe_buf() -> None:
     handler.setFormatter(logging.Formatter("%(message)s"))
     lines = [f"{index:04d} " + "é" * 100 for index in range(100)]
 
-    async def scenario() -> None:
-        for line in lines:
-            handler.handle(record(line))
-
-    asyncio.run(scenario())
+    for line in lines:
+        handler.handle(record(line))
     handler.flush()
     assert len(writes) > 1
     assert all(len(piece) <= PIPE_BUF and piece.endswith(b"\n") for piece in writes)

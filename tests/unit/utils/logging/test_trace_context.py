@@ -10,7 +10,7 @@ from tornado.httpclient import HTTPRequest
 
 from src.utils.logging import request_context
 from src.utils.logging.trace_context import TraceContext, incoming_trace, parse_traceparent
-from tests.unit.http_connectors.test_generic_http_connector import URL, connector, ok, run
+from tests.unit.http_connectors.test_generic_http_connector import URL, connector, ok
 from tests.unit.utils.logging.test_access_log import AccessLogTestCase
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -62,7 +62,7 @@ class TestCanonicalLine(AccessLogTestCase):
         assert len(set(trace_ids)) == 2 and all(re.fullmatch(r"[0-9a-f]{32}", value) for value in trace_ids)
 
 
-def test_outbound_calls_join_the_request_trace_beside_the_request_id() -> None:
+async def test_outbound_calls_join_the_request_trace_beside_the_request_id() -> None:
     async def inside_a_request() -> list[HTTPRequest]:
         request_context.bind("req-42", {}, TraceContext(TRACE_ID, "01", "rojo=1"))
         http, client = connector(ok(), ok())
@@ -70,7 +70,7 @@ def test_outbound_calls_join_the_request_trace_beside_the_request_id() -> None:
         await http.request("GET", URL)
         return list(client.requests)
 
-    first, second = run(inside_a_request())
+    first, second = await inside_a_request()
     assert first.headers["X-Request-ID"] == "req-42"
     assert first.headers["tracestate"] == "rojo=1"
     parents = []
@@ -81,7 +81,7 @@ def test_outbound_calls_join_the_request_trace_beside_the_request_id() -> None:
     assert parents[0] != parents[1] and all(re.fullmatch(r"[0-9a-f]{16}", parent) for parent in parents)
 
 
-def test_no_trace_headers_outside_a_request() -> None:
+async def test_no_trace_headers_outside_a_request() -> None:
     http, client = connector(ok())
-    run(http.request("GET", URL))
+    await http.request("GET", URL)
     assert "traceparent" not in client.requests[0].headers
