@@ -5,6 +5,9 @@ process use `AsyncHTTPTestCase` with `ApplicationFactory.create(make_components(
 - `store`: an empty embedded database in the test's own folder, closed afterwards;
 - `components`: `Components` over that store, composed from the Router's features as start-up composes them;
 - `app`: the `tornado.web.Application` the server would serve with those components.
+
+With `TB_TEST_HTTP_PARSER=httptools` (`make test-httptools`) every server the suite starts, in process or not,
+runs that HTTP/1 transport (tests/support/http_parsers.py).
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ from tornado.web import Application
 from src.database.embedded import EmbeddedClient, EmbeddedDatabase
 from src.server.application_factory import ApplicationFactory
 from src.server.components import Components
+from tests.support import http_parsers
 from tests.support.async_tests import pytest_pyfunc_call
 from tests.support.components import make_components
 
 __all__ = ["app", "components", "pytest_pyfunc_call", "store"]
+
+http_parsers.serve_in_process_tests_with(http_parsers.selected())
 
 
 @pytest.fixture

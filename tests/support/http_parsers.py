@@ -2,8 +2,10 @@
 
 Socket-level tests run against each transport (`transport_params()`); the rest of the suite runs once more
 with another transport when `TB_TEST_HTTP_PARSER` names it (`make test-httptools`): every `ServerProcess`
-then starts `server.py --http_parser <that>`. A transport the server does not offer yet (its name is not a
-choice of the setting) is skipped with that reason; once offered it always runs.
+then starts `server.py --http_parser <that>`, and every in-process `AsyncHTTPTestCase` serves its Application
+through `ManagedHTTPServer` on that transport (`serve_in_process_tests_with`, called by tests/conftest.py).
+A transport the server does not offer yet (no `--http_parser` setting) is skipped with that reason; once
+offered it always runs.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import os
 
 import pytest
 from _pytest.mark import ParameterSet
+from tornado.httpserver import HTTPServer
+from tornado.testing import AsyncHTTPTestCase
 
 from src.utils.command_line.settings_table import SETTINGS
 
@@ -44,3 +48,18 @@ def transport_params() -> list[ParameterSet]:
     missing = pytest.mark.skip(reason="server.py has no --http_parser setting yet: only Tornado's parser exists")
     return [pytest.param(name, id=name, marks=() if name == DEFAULT or offered() else missing)
             for name in TRANSPORTS]
+
+
+def serve_in_process_tests_with(transport: str | None) -> None:
+    """Every `AsyncHTTPTestCase` from now on serves through `ManagedHTTPServer` on `transport` (None and the
+    default leave Tornado's test server as it is)."""
+    if transport is None or transport == DEFAULT:
+        return
+    server_args(transport)  # fails at once if the server has no such setting
+
+    def get_http_server(case: AsyncHTTPTestCase) -> HTTPServer:
+        from src.server.managed_http_server import ManagedHTTPServer  # noqa: PLC0415 - only for this run
+
+        return ManagedHTTPServer(case._app, http_parser=transport, **case.get_httpserver_options())
+
+    AsyncHTTPTestCase.get_http_server = get_http_server  # type: ignore[method-assign,assignment]
