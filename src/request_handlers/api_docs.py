@@ -32,7 +32,8 @@ def openapi_document(application: Application) -> bytes:
     if document is None:
         routes = [(rule.matcher.regex.pattern, rule.target) for rule in application.wildcard_router.rules
                   if isinstance(rule.matcher, PathMatches) and isinstance(rule.target, type)]
-        document = _documents[application] = encode_json(build_document(routes)).encode()
+        document = _documents[application] = encode_json(build_document(
+            routes, application.settings["openapi"])).encode()
     return document
 
 

@@ -25,6 +25,8 @@ class ApplicationFactory:
         settings: dict[str, Any] = {
             "context": context,
             "components": components,
+            # The running features' parts of the OpenAPI document, built from the served routes at /openapi.json.
+            "openapi": Router.openapi(Router.features(context)),
             "in_flight": components.accounting.in_flight,
             "compress_response": True,
             "default_handler_class": NotFoundHandler,

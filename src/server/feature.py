@@ -2,20 +2,22 @@
 
 A feature says everything the server needs to know about it: its routes (path -> handler, with the services each
 handler receives through `initialize()`), the services it builds once per process from the `Components`, its
-`/health` checks, and its start-up work (creating indexes, scheduling jobs). The `Router` gathers the features;
-nothing else names them. Example features are marked `example=True` and all go with one switch.
+`/health` checks, its start-up work (creating indexes, scheduling jobs) and its routes' part of the OpenAPI
+document. The `Router` gathers the features; nothing else names them. Example features are marked
+`example=True` and all go with one switch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tornado.web import RequestHandler
 
 from src.jobs.scheduler_startup import JobSetUp
 from src.lifecycle import HealthCheck
+from src.request_handlers.openapi.describe import PathDescriptions
 
 if TYPE_CHECKING:
     from src.server.components import Components
@@ -47,3 +49,5 @@ class Feature:
     # Jobs it schedules on the worker's Scheduler when that starts.
     jobs: JobSetUp | None = None
     example: bool = False
+    # What its routes answer, per route template and method: its part of the OpenAPI document (/openapi.json).
+    openapi: PathDescriptions = field(default_factory=dict)

@@ -13,6 +13,7 @@ from typing import Any
 
 from tornado.web import RequestHandler
 
+from src.request_handlers.openapi.describe import PathDescriptions
 from src.server.components import Components
 from src.server.feature import Feature, RouteMap
 from src.server.features import api_docs, examples, health, metrics, resources, tasks
@@ -52,6 +53,17 @@ class Router:
                     raise ValueError(f"route {path!r} of feature {feature.name!r} is already taken")
                 route_map[path] = target
         return route_map
+
+    @staticmethod
+    def openapi(features: list[Feature]) -> PathDescriptions:
+        """Route template -> its OpenAPI description, from `features` (those a server runs: `features()`)."""
+        descriptions: PathDescriptions = {}
+        for feature in features:
+            for template, description in feature.openapi.items():
+                if template in descriptions:
+                    raise ValueError(f"path {template!r} of feature {feature.name!r} is already described")
+                descriptions[template] = description
+        return descriptions
 
     @staticmethod
     def routes(components: Components, features: list[Feature] | None = None) -> list[Route]:

@@ -1,9 +1,11 @@
-"""`build_document(routes)`: the OpenAPI 3.1 document of exactly the routes given (the running Application's).
+"""`build_document(routes, descriptions)`: the OpenAPI 3.1 document of exactly the routes given (the running
+Application's).
 
 The paths come from the route table, the methods from what each handler class implements, the bodies from the
-models' schemas; the words come from `operations`. A route, or a method, with no description there, and a
-description of a route or method the code lacks, raise `DocumentDriftError`: the document cannot silently fall
-behind the code (the drift test builds it from the Router's table).
+models' schemas; the words come from the running features' descriptions (`Feature.openapi`, gathered by
+`Router.openapi`). A route, or a method, with no description there, and a description of a route or method the
+code lacks, raise `DocumentDriftError`: the document cannot silently fall behind the code (the drift test builds it
+from the Router's table).
 """
 
 from __future__ import annotations
@@ -17,14 +19,7 @@ from typing import Any
 from tornado.web import RequestHandler, StaticFileHandler
 
 from src.model.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from src.request_handlers.openapi.operations import (
-    JSON,
-    OPERATIONS,
-    PATH_PARAMETERS,
-    Operation,
-    operation_id,
-    ref,
-)
+from src.request_handlers.openapi.describe import JSON, Operation, PathDescriptions, operation_id, ref
 from src.request_handlers.openapi.schemas import SCHEMAS
 from src.utils.route_templates import route_templates
 
@@ -46,7 +41,7 @@ _ENTITY_TAGS = rf"^(\*|{_TAG}([ \t]*,[ \t]*{_TAG})*)$"
 
 
 class DocumentDriftError(Exception):
-    """The routes of the code and the descriptions in `operations` disagree."""
+    """The routes of the code and the features' OpenAPI descriptions disagree."""
 
 
 def implemented_methods(handler: type[RequestHandler], template: str | None = None) -> list[str]:
@@ -58,7 +53,8 @@ def implemented_methods(handler: type[RequestHandler], template: str | None = No
             and getattr(handler, method.lower(), None) is not getattr(RequestHandler, method.lower(), None)]
 
 
-def build_document(routes: Iterable[tuple[str, type[RequestHandler]]]) -> dict[str, Any]:
+def build_document(routes: Iterable[tuple[str, type[RequestHandler]]],
+                   descriptions: PathDescriptions) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for pattern, handler in routes:
         if issubclass(handler, StaticFileHandler):  # files under views/static, not part of the API
@@ -66,10 +62,10 @@ def build_document(routes: Iterable[tuple[str, type[RequestHandler]]]) -> dict[s
         for template in route_templates(pattern):
             if template in paths:
                 continue  # another pattern of the same path (a trailing slash variant)
-            paths[template] = _path_item(template, implemented_methods(handler, template))
-    described_only = sorted(set(OPERATIONS) - set(paths))
+            paths[template] = _path_item(template, implemented_methods(handler, template), descriptions)
+    described_only = sorted(set(descriptions) - set(paths))
     if described_only:
-        raise DocumentDriftError(f"described in the OpenAPI operations but not routed: {described_only}")
+        raise DocumentDriftError(f"described in the features' OpenAPI descriptions but not routed: {described_only}")
     return {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION,
@@ -81,19 +77,20 @@ def build_document(routes: Iterable[tuple[str, type[RequestHandler]]]) -> dict[s
     }
 
 
-def _path_item(template: str, methods: list[str]) -> dict[str, Any]:
-    described = OPERATIONS.get(template)
-    if described is None:
-        raise DocumentDriftError(f"route {template} has no description in the OpenAPI operations")
+def _path_item(template: str, methods: list[str], descriptions: PathDescriptions) -> dict[str, Any]:
+    described = dict(descriptions.get(template) or {})
+    path_parameters: dict[str, str] = described.pop("parameters", {})
+    if not described:
+        raise DocumentDriftError(f"route {template} has no description in the features' OpenAPI descriptions")
     code = {method.lower() for method in methods}
     if set(described) != code:
-        raise DocumentDriftError(f"route {template}: the code answers {sorted(code)}, the OpenAPI operations "
-                                 f"describe {sorted(described)}")
+        raise DocumentDriftError(f"route {template}: the code answers {sorted(code)}, the features' OpenAPI "
+                                 f"descriptions describe {sorted(described)}")
     item: dict[str, Any] = {method: _operation(template, method, described[method]) for method in sorted(described)}
     names = re.findall(r"\{(\w+)\}", template)
     if names:
         item["parameters"] = [{"name": name, "in": "path", "required": True, "schema": _PATH_SEGMENT,
-                               "description": PATH_PARAMETERS.get(name, name)} for name in names]
+                               "description": path_parameters.get(name, name)} for name in names]
     item["options"] = _operation(template, "options", {
         "summary": "Which methods this path accepts (and the CORS preflight)", "tags": ["http"],
         "responses": {"204": {"description": "No body; the Allow header lists the methods",

@@ -4,6 +4,7 @@ it, with Swagger UI's files under `/docs/assets/` from the installed package).""
 from __future__ import annotations
 
 from src.request_handlers.api_docs import DocsHandler, OpenAPIHandler, swagger_ui_assets
+from src.request_handlers.openapi.describe import PathDescriptions, answer
 from src.request_handlers.static_files import StaticFilesHandler
 from src.server.components import Components
 from src.server.feature import Feature, RouteMap
@@ -17,4 +18,18 @@ def routes(_components: Components) -> RouteMap:
     }
 
 
-FEATURE = Feature("api_docs", routes)
+# What /openapi.json, /docs answer, in the OpenAPI document (/openapi.json).
+OPENAPI: PathDescriptions = {
+    "/openapi.json": {
+        "get": {"summary": "This document", "tags": ["docs"],
+                "responses": {"200": answer("The OpenAPI 3.1 document", raw_schema={"type": "object"})}},
+    },
+    "/docs": {
+        "get": {"summary": "This document rendered for people (Swagger UI)", "tags": ["docs"],
+                "responses": {"200": answer("The HTML page", media_type="text/html",
+                                            raw_schema={"type": "string"})}},
+    },
+}
+
+
+FEATURE = Feature("api_docs", routes, openapi=OPENAPI)

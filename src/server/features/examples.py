@@ -11,6 +11,7 @@ from src.jobs.scheduler import Scheduler
 from src.request_handlers.cors_example import ExampleCORSHandler
 from src.request_handlers.example_client import ExampleClientHandler
 from src.request_handlers.locking_example import ExampleLockingHandler
+from src.request_handlers.openapi.describe import JSON, PathDescriptions, answer, errors
 from src.request_handlers.view_example import ExampleViewHandler
 from src.server.components import Components
 from src.server.feature import Feature, RouteMap
@@ -45,4 +46,31 @@ def schedule_jobs(scheduler: Scheduler, context: ApplicationContext) -> None:
         scheduler.example_set_up()
 
 
-FEATURE = Feature("examples", routes, services, jobs=schedule_jobs, example=True)
+# What /, /cors, /client, /locking/{lock_id} answer, in the OpenAPI document (/openapi.json).
+OPENAPI: PathDescriptions = {
+    "/": {
+        "get": {"summary": "The todo-list page", "tags": ["pages"],
+                "responses": {"200": answer("The HTML page", media_type="text/html",
+                                            raw_schema={"type": "string"})}},
+    },
+    "/cors": {
+        "get": {"summary": "A CORS-enabled resource", "tags": ["examples"],
+                "responses": {"200": answer("A message", "CorsMessage")}},
+        "post": {"summary": "Echo a JSON object back", "tags": ["examples"],
+                 "requestBody": {"required": True, "content": {JSON: {"schema": {"type": "object"}}}},
+                 "responses": {"200": answer("What was received", "CorsEcho"), **errors(400, 413)}},
+    },
+    "/client": {
+        "get": {"summary": "Call the configured upstream and answer its JSON", "tags": ["examples"],
+                "responses": {"200": answer("The upstream's JSON document", raw_schema={}),
+                              **errors(502, 503, 504)}},
+    },
+    "/locking/{lock_id}": {
+        "parameters": {"lock_id": "the name of the lock"},
+        "get": {"summary": "Hold a distributed lock for --locking_hold_seconds", "tags": ["examples"],
+                "responses": {"200": answer("The lock was held and released", "Lock"), **errors(409, 503)}},
+    },
+}
+
+
+FEATURE = Feature("examples", routes, services, jobs=schedule_jobs, example=True, openapi=OPENAPI)

@@ -11,21 +11,26 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 from tornado.testing import AsyncHTTPTestCase
-from tornado.web import Application, RequestHandler
+from tornado.web import Application, RequestHandler, StaticFileHandler
 
 from src.model.task import FIELDS, Task
 from src.request_handlers.conditional_requests import parse_entity_tags
 from src.request_handlers.custom_request_handler import CustomRequestHandler
-from src.request_handlers.openapi import operations
 from src.request_handlers.openapi.document import DocumentDriftError, build_document, implemented_methods
 from src.server.application_factory import ApplicationFactory
-from src.server.router import Router
+from src.server.feature import Feature
+from src.server.router import FEATURES, Router
+from src.settings import ApplicationContext
+from src.utils.command_line.argument_parsing_utils import replace_settings
 from src.utils.route_templates import route_template, route_templates
 from tests.support.components import make_components
 
+DESCRIPTIONS = Router.openapi(list(FEATURES))
+WITHOUT_EXAMPLES = replace_settings(ApplicationContext(), server={"examples": False})
+
 
 def router_document() -> dict[str, Any]:
-    return build_document([(route[0], route[1]) for route in Router.routes(make_components())])
+    return build_document([(route[0], route[1]) for route in Router.routes(make_components())], DESCRIPTIONS)
 
 
 def test_the_document_is_valid_openapi_3_1() -> None:
@@ -80,25 +85,45 @@ class OnlyGet(CustomRequestHandler):
 def test_a_route_without_a_description_fails() -> None:
     routes: list[tuple[str, type[RequestHandler]]] = [(r"/not-described", Unlisted)]
     with pytest.raises(DocumentDriftError, match="/not-described"):
-        build_document([(route[0], route[1]) for route in Router.routes(make_components())] + routes)
+        build_document([(route[0], route[1]) for route in Router.routes(make_components())] + routes, DESCRIPTIONS)
 
 
 def test_a_described_method_the_code_lacks_fails() -> None:
     routes = [(route[0], OnlyGet if route_template(route[0]) == "/cors" else route[1])
               for route in Router.routes(make_components())]
     with pytest.raises(DocumentDriftError, match=r"/cors: the code answers \['get'\]"):
-        build_document(routes)
+        build_document(routes, DESCRIPTIONS)
 
 
 def test_a_described_route_the_code_lacks_fails() -> None:
     routes = [(route[0], route[1]) for route in Router.routes(make_components()) if route_template(route[0]) != "/ping"]
     with pytest.raises(DocumentDriftError, match="/ping"):
-        build_document(routes)
+        build_document(routes, DESCRIPTIONS)
 
 
-def test_operations_are_only_for_templates_of_routes() -> None:
-    templates = {template for route in Router.routes(make_components()) for template in route_templates(route[0])}
-    assert set(operations.OPERATIONS) <= templates
+def test_each_feature_describes_exactly_its_own_routes() -> None:
+    components = make_components()
+    for feature in FEATURES:
+        templates = {template for pattern, target in feature.routes(components).items()
+                     if not issubclass(target[0] if isinstance(target, tuple) else target, StaticFileHandler)
+                     for template in route_templates(pattern)}
+        assert set(feature.openapi) == templates, feature.name
+
+
+def test_a_path_two_features_describe_is_refused() -> None:
+    twin = Feature("twin", lambda _components: {}, openapi={"/ping": {}})
+    with pytest.raises(ValueError, match="already described"):
+        Router.openapi([*FEATURES, twin])
+
+
+def test_without_the_examples_the_document_describes_the_other_features() -> None:
+    components = make_components(WITHOUT_EXAMPLES)
+    features = Router.features(WITHOUT_EXAMPLES)
+    document = build_document([(route[0], route[1]) for route in Router.routes(components, features)],
+                              Router.openapi(features))
+    validate(document)
+    assert "/tasks/{task_id}" in document["paths"]
+    assert not {"/", "/cors", "/client", "/resources"} & set(document["paths"])
 
 
 class TestServedDocument(AsyncHTTPTestCase):

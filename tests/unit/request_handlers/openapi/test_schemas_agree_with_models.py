@@ -14,10 +14,11 @@ from src.model.errors import BadRequestError
 from src.model.example_resource_mappers import ExampleResourceRequestMapper
 from src.model.task import Task
 from src.request_handlers.openapi.document import build_document
-from src.server.router import Router
+from src.server.router import FEATURES, Router
 from tests.support.components import make_components
 
-COMPONENTS = build_document([(route[0], route[1]) for route in Router.routes(make_components())])["components"]
+COMPONENTS = build_document([(route[0], route[1]) for route in Router.routes(make_components())],
+                            Router.openapi(list(FEATURES)))["components"]
 MODELS: dict[str, Callable[[Mapping[str, Any]], object]] = {
     "TaskInput": Task.from_json,
     "ExampleResourceInput": ExampleResourceRequestMapper.to_model,
