@@ -96,6 +96,14 @@ def route_templates(routes: Sequence[tuple[Any, ...]]) -> dict[type[RequestHandl
     return templates
 
 
+def preload_metrics_library() -> None:
+    """Import prometheus-client and the recorder in the supervisor of `--proc N`, before it forks: the workers
+    then share those pages with it (copy-on-write) instead of each importing its own copy after the fork."""
+    import prometheus_client.multiprocess  # noqa: F401, PLC0415 - the same imports as _create_recorder's
+
+    from src.utils.metrics import families, recorder, worker_process  # noqa: F401, PLC0415
+
+
 def _create_recorder(context: ApplicationContext, in_flight: Callable[[], int]) -> MetricsRecorder:
     # Imported here: prometheus-client loads only in workers that keep metrics.
     from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector, values  # noqa: PLC0415

@@ -34,6 +34,7 @@ from src.server.application_factory import ApplicationFactory
 from src.server.components import start_components
 from src.server.file_limits import raise_open_file_limit
 from src.server.http_server_factory import HTTPServerFactory, StartupError
+from src.server.metrics_startup import preload_metrics_library
 from src.server.router import Router
 from src.server.starting_line import log_starting
 from src.settings import ApplicationContext, SettingsError
@@ -210,6 +211,8 @@ class Supervisor:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # any that server.py held back are forwarded
         # Every worker's metric values, summed by whichever worker answers a scrape; fresh at each start.
         metrics_folder = multiprocess_directory.create() if self.context.server.metrics else None
+        if metrics_folder is not None:
+            preload_metrics_library()
         for worker_id in range(self.processes):
             self._spawn(worker_id)
         log_starting(self.context, self.processes)
