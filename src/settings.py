@@ -40,6 +40,7 @@ class ServerSettings:
     api_token: str | None = field(default=None, repr=False)
     cors_origins: tuple[str, ...] = ("*",)
     loop: str = "asyncio"
+    http_parser: str = "tornado"
     examples: bool = True
     example_jobs: bool = True
     locking_hold_seconds: float = 2.0

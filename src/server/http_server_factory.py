@@ -47,6 +47,7 @@ class HTTPServerFactory:
             idle_connection_timeout=60,
             body_timeout=context.server.body_timeout,
             max_connections=HTTPServerFactory.max_connections(context),
+            http_parser=context.server.http_parser,
         )
 
     @staticmethod

@@ -8,6 +8,8 @@ loses no answer.
   request already read in full, with `Connection: close`, then close its connection; after the last answer (or
   the grace period) close whatever is left.
 A connection is busy from the moment its request headers have arrived until its answer has been written.
+With `http_parser="httptools"` the connections are served by `src.server.http1` instead of Tornado's
+HTTP1ServerConnection, through the same delegate methods and the same bookkeeping.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
+import ssl
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from tornado import gen, httputil
-from tornado.http1connection import HTTP1ServerConnection
 from tornado.httpserver import HTTPServer
 from tornado.iostream import IOStream, StreamClosedError, UnsatisfiableReadError
 
@@ -39,17 +43,29 @@ def _logger() -> logging.Logger:
     return logging.getLogger("tornado_boilerplate.server")
 
 
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+class ServedConnection(Protocol):
+    """A connection as the drain sees it: Tornado's HTTP1ServerConnection or the httptools transport's."""
+
+    @property
+    def stream(self) -> _Closable: ...
+
+
 class ManagedHTTPServer(HTTPServer):
     def initialize(self, *args: Any, **kwargs: Any) -> None:
         """HTTPServer's arguments, plus `max_connections`; `body_timeout` is the time before a JSON 408."""
         self.max_connections: int = kwargs.pop("max_connections", 1024)
+        self.http_parser: str = kwargs.pop("http_parser", "tornado")
         self.body_timeout: float = kwargs.get("body_timeout") or 30.0
         kwargs["body_timeout"] = self.body_timeout + BODY_TIMEOUT_MARGIN
         super().initialize(*args, **kwargs)
         self.draining = False
         self._served = 0
-        self._open: set[HTTP1ServerConnection] = set()
-        self._busy: set[HTTP1ServerConnection] = set()
+        self._open: set[ServedConnection] = set()
+        self._busy: set[ServedConnection] = set()
         self._all_idle = asyncio.Event()
         self._all_idle.set()
         self._accept_loops: list[AcceptLoop] = []
@@ -60,9 +76,14 @@ class ManagedHTTPServer(HTTPServer):
     # ---- accepting --------------------------------------------------------------------------------------------
 
     def add_sockets(self, sockets: Any) -> None:
+        # _handle_connection is TCPServer's step from an accepted socket to handle_stream (TLS included).
+        on_connection: Callable[[socket.socket, Any], None] = self._handle_connection
+        if self.http_parser == "httptools":
+            from src.server.http1.listener import HTTP1Listener  # noqa: PLC0415 - optional transport, lazily
+
+            on_connection = HTTP1Listener(self, cast(ssl.SSLContext | None, self.ssl_options)).on_connection
         for sock in sockets:
-            # _handle_connection is TCPServer's step from an accepted socket to handle_stream (TLS included).
-            self._accept_loops.append(AcceptLoop(sock, self._handle_connection, self._accept_errors))
+            self._accept_loops.append(AcceptLoop(sock, on_connection, self._accept_errors))
 
     def stop(self) -> None:
         for accept_loop in self._accept_loops:
@@ -71,9 +92,7 @@ class ManagedHTTPServer(HTTPServer):
         super().stop()
 
     def handle_stream(self, stream: IOStream, address: tuple[Any, ...]) -> None:
-        if self._served >= self.max_connections or self.draining:
-            self._refusals.record(f"{self._served} open (--max_connections {self.max_connections}); "
-                                  "further connections are answered 503")
+        if self.refuses_connection():
             task = asyncio.ensure_future(_refuse(stream, "the server is at its connection limit; retry shortly"))
             self._refusing.add(task)
             task.add_done_callback(self._refusing.discard)
@@ -81,10 +100,23 @@ class ManagedHTTPServer(HTTPServer):
         self._served += 1
         super().handle_stream(stream, address)
 
+    def refuses_connection(self) -> bool:
+        """True (and logged, rate-limited) when a new connection is to be answered 503 and closed."""
+        if self._served >= self.max_connections or self.draining:
+            self._refusals.record(f"{self._served} open (--max_connections {self.max_connections}); "
+                                  "further connections are answered 503")
+            return True
+        return False
+
+    def add_connection(self, connection: ServedConnection) -> None:
+        """Count in a connection another transport serves; it reports its end through `on_close`."""
+        self._served += 1
+        self._connections.add(connection)  # type: ignore[arg-type]  # closed by close_all_connections too
+
     # ---- requests on a connection -----------------------------------------------------------------------------
 
     def start_request(self, server_conn: object, request_conn: httputil.HTTPConnection) -> httputil.HTTPMessageDelegate:
-        connection = cast(HTTP1ServerConnection, server_conn)
+        connection = cast(ServedConnection, server_conn)
         # Tornado starts a request before reading it: the previous answer on this connection is written.
         self._set_idle(connection)
         self._open.add(connection)
@@ -94,17 +126,17 @@ class ManagedHTTPServer(HTTPServer):
         return TrackedRequest(super().start_request(server_conn, tracked), tracked)
 
     def on_close(self, server_conn: object) -> None:
-        connection = cast(HTTP1ServerConnection, server_conn)
+        connection = cast(ServedConnection, server_conn)
         self._served -= 1
         self._open.discard(connection)
         self._set_idle(connection)
         super().on_close(server_conn)
 
-    def _set_busy(self, connection: HTTP1ServerConnection) -> None:
+    def _set_busy(self, connection: ServedConnection) -> None:
         self._busy.add(connection)
         self._all_idle.clear()
 
-    def _set_idle(self, connection: HTTP1ServerConnection) -> None:
+    def _set_idle(self, connection: ServedConnection) -> None:
         self._busy.discard(connection)
         if not self._busy:
             self._all_idle.set()

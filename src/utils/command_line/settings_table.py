@@ -135,6 +135,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cors_origins", "server", "cors_origins", _origins,
             "comma-separated allowed CORS origins, or '*' (default: '*' in dev, none in prod)"),
     Setting("loop", "server", "loop", _choice("asyncio", "uvloop"), "event loop implementation"),
+    Setting("http_parser", "server", "http_parser", _choice("tornado", "httptools"),
+            "HTTP/1.1 transport: Tornado's own, or httptools (llhttp) serving the same Application"),
     Setting("examples", "server", "examples", _boolean,
             "serve the example routes and jobs (/, /cors, /locking, /client...); --no-examples leaves them all out",
             switch=True),

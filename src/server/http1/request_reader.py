@@ -1,0 +1,191 @@
+"""Requests off the wire with httptools (llhttp): bytes in, whole request heads and body pieces out.
+
+The reader only parses and queues; the connection hands the queue to Tornado's delegates one request at a
+time (pipelined requests wait their turn, as with Tornado's own HTTP/1 layer). Framing is checked at least as
+strictly as Tornado checks it: llhttp refuses Content-Length with Transfer-Encoding, repeated or non-digit
+Content-Length, obs-fold, bare CR or LF, control characters and bad chunk sizes; on top of it only HTTP/1.0
+and 1.1 are served and `chunked` is the only transfer coding (Tornado's own rule).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+
+import httptools
+from tornado import httputil
+from tornado.http1connection import is_transfer_encoding_chunked
+
+# llhttp knows a fixed list of methods; Tornado takes any token and lets the Application answer 405. Another
+# token is parsed as if it were GET (same framing rules for a request) and handed on under its own name.
+_PARSED_AS_IS = frozenset((b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"OPTIONS", b"PATCH", b"CONNECT"))
+_METHOD_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_LONGEST_METHOD = 64
+
+
+class InputError(Exception):
+    """The request cannot be read further: answered with `status` and the connection closed."""
+
+    def __init__(self, status: int, message: str, method: str | None = None, uri: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.method = method
+        self.uri = uri
+
+
+class IncomingRequest:
+    """One request as far as it has arrived: its head, body pieces not yet handed on, and whether it is whole."""
+
+    __slots__ = ("body_received", "chunks", "complete", "content_length", "headers", "start_line")
+
+    def __init__(self, start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders,
+                 content_length: int | None) -> None:
+        self.start_line = start_line
+        self.headers = headers
+        self.chunks: deque[bytes] = deque()
+        self.complete = False
+        self.content_length = content_length
+        self.body_received = 0
+
+
+class RequestReader:
+    """httptools' callback target for one connection: parsed requests accumulate in `requests`."""
+
+    def __init__(self, max_header_size: int) -> None:
+        self.max_header_size = max_header_size
+        self.requests: deque[IncomingRequest] = deque()
+        self.error: InputError | None = None
+        self.queued_bytes = 0  # body bytes in `requests`, not yet handed on
+        self._parser = httptools.HttpRequestParser(self)
+        self._url: list[bytes] = []
+        self._raw_headers: list[tuple[bytes, bytes]] = []
+        self._head_size = 0
+        self._in_head = False  # a request has begun and its head is not complete yet
+        self._heads_begun = 0
+        self._reading: IncomingRequest | None = None
+        self._held = b""  # the start of a request line whose method has not arrived whole
+        self._method_name: str | None = None
+
+    @property
+    def reading_head(self) -> bool:
+        """True between requests and while a head is arriving (the client owes us a request)."""
+        return self._reading is None
+
+    def feed(self, data: bytes) -> None:
+        """Parse `data`; on malformed input `error` is set and nothing more is read."""
+        if self.error is not None:
+            return
+        if not self._in_head and self._reading is None:  # at a request's first byte
+            data = self._stand_in_method(self._held + data if self._held else data)
+            if not data:
+                return
+        head_open_before = self._heads_begun if self._in_head else -1
+        try:
+            self._parser.feed_data(data)
+        except InputError as error:
+            self.error = error
+        except httptools.HttpParserUpgrade as upgrade:
+            # Tornado ignores Upgrade on a plain handler and answers normally; so do we, parsing on afresh.
+            self._parser = httptools.HttpRequestParser(self)
+            offset = int(upgrade.args[0]) if upgrade.args else len(data)
+            self.feed(data[offset:])
+            return
+        except httptools.HttpParserError as error:
+            self.error = InputError(400, f"malformed request: {error}", *self._head_known())
+        if head_open_before == self._heads_begun and self._in_head:  # a head spanning whole reads grows
+            self._head_size += len(data)
+            if self._head_size > self.max_header_size:
+                self.error = self._too_large()
+
+    # ---- httptools callbacks ----------------------------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self._url.clear()
+        self._raw_headers = []
+        self._head_size = 0
+        self._in_head = True
+        self._heads_begun += 1
+
+    def on_url(self, url: bytes) -> None:
+        self._url.append(url)
+        self._count(len(url))
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if not self._in_head:
+            return  # a trailer after a chunked body: read and dropped, as the body's framing allows
+        self._raw_headers.append((name, value))
+        self._count(len(name) + len(value) + 4)
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        method, self._method_name = self._method_name or self._parser.get_method().decode("ascii"), None
+        uri = b"".join(self._url).decode("latin-1")
+        version = self._parser.get_http_version()
+        if version not in ("1.1", "1.0"):
+            raise InputError(400, f"unsupported HTTP version {version[:8]!r}", method, uri[:200])
+        headers = httputil.HTTPHeaders()
+        for name, value in self._raw_headers:
+            headers.add(name.decode("latin-1"), value.decode("latin-1"))
+        content_length = None
+        if "Transfer-Encoding" in headers:
+            try:
+                is_transfer_encoding_chunked(headers)
+            except httputil.HTTPInputError as error:
+                raise InputError(400, str(error), method, uri[:200]) from None
+        elif "Content-Length" in headers:
+            content_length = int(headers["Content-Length"])  # llhttp has checked it is one run of digits
+        request = IncomingRequest(httputil.RequestStartLine(method, uri, f"HTTP/{version}"),
+                                  headers, content_length)
+        self._reading = request
+        self.requests.append(request)
+
+    def on_body(self, body: bytes) -> None:
+        request = self._reading
+        if request is not None:
+            request.chunks.append(body)
+            request.body_received += len(body)
+            self.queued_bytes += len(body)
+
+    def on_message_complete(self) -> None:
+        if self._reading is not None:
+            self._reading.complete = True
+            self._reading = None
+
+    # ---- helpers ----------------------------------------------------------------------------------------------
+
+    def _stand_in_method(self, data: bytes) -> bytes:
+        """`data` with a method llhttp does not know replaced by GET (its name kept for the head); empty while
+        the method is still arriving."""
+        self._held = b""
+        space = data.find(b" ", 0, _LONGEST_METHOD + 1)
+        if space == -1:
+            if len(data) <= _LONGEST_METHOD and _METHOD_TOKEN.fullmatch(data):
+                self._held = data
+                return b""
+            return data
+        method = data[:space]
+        if method in _PARSED_AS_IS or not _METHOD_TOKEN.fullmatch(method):
+            return data
+        self._method_name = method.decode("ascii")
+        return b"GET" + data[space:]
+
+    def _count(self, size: int) -> None:
+        self._head_size += size
+        if self._head_size > self.max_header_size:
+            raise self._too_large()
+
+    def _too_large(self) -> InputError:
+        return InputError(431, f"request headers exceed the limit of {self.max_header_size} bytes",
+                          *self._head_known())
+
+    def _head_known(self) -> tuple[str | None, str | None]:
+        """The method and target of the request being read, when they have arrived (the method comes first)."""
+        if not self._url:
+            return None, None
+        try:
+            method = self._parser.get_method().decode("ascii")
+        except (httptools.HttpParserError, UnicodeDecodeError):
+            method = None
+        uri = b"".join(self._url).decode("latin-1")[:200] or None
+        return method, uri
