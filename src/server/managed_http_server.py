@@ -27,10 +27,9 @@ from tornado import gen, httputil
 from tornado.httpserver import HTTPServer
 from tornado.iostream import IOStream, StreamClosedError, UnsatisfiableReadError
 
-from src.request_handlers.json_body import encode_json
 from src.request_handlers.tracked_connection import TrackedConnection, TrackedRequest
 from src.server.accept_loop import AcceptLoop, RateLimitedLog
-from src.utils.logging.request_context import new_request_id
+from src.server.http1.error_answer import error_answer
 
 # Tornado's own body timeout stays this much above ours, so a stalled body gets our JSON 408 first.
 BODY_TIMEOUT_MARGIN = 5.0
@@ -173,13 +172,7 @@ async def _refuse(stream: IOStream, message: str) -> None:
         parts = head.decode("latin-1").split("\n", 1)[0].split()
         if len(parts) == 3:
             method, uri = parts[0], parts[1]
-        request_id = new_request_id()
-        body = encode_json({"code": 503, "message": message, "method": method, "uri": uri,
-                            "request_id": request_id}).encode()
-        await stream.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=UTF-8\r\n"
-                           b"Content-Length: %d\r\nConnection: close\r\nRetry-After: 1\r\n"
-                           b"X-Content-Type-Options: nosniff\r\nX-Request-ID: %s\r\n\r\n%s"
-                           % (len(body), request_id.encode(), body))
+        await stream.write(error_answer(503, message, method, uri, retry_after=1))
     except (OSError, StreamClosedError, UnsatisfiableReadError):
         pass  # the client has gone: nothing to answer
     finally:

@@ -15,6 +15,7 @@ import ssl
 from typing import TYPE_CHECKING
 
 from src.server.http1.protocol import HTTP1Protocol
+from src.server.http1.refusal import RefusalProtocol
 
 if TYPE_CHECKING:
     from src.server.managed_http_server import ManagedHTTPServer
@@ -39,9 +40,14 @@ class HTTP1Listener:
 
     async def _serve(self, sock: socket.socket, refuse: bool) -> None:
         loop = asyncio.get_running_loop()
+        def protocol() -> asyncio.Protocol:
+            if refuse:
+                return RefusalProtocol(self.server.conn_params.max_header_size or 65536)
+            return HTTP1Protocol(self.server, self._scheme)
+
         try:
             await loop.connect_accepted_socket(
-                lambda: HTTP1Protocol(self.server, self._scheme, refuse), sock, ssl=self.tls,
+                protocol, sock, ssl=self.tls,
                 ssl_handshake_timeout=TLS_HANDSHAKE_SECONDS if self.tls is not None else None)
         except (OSError, ssl.SSLError, TimeoutError, ConnectionError) as error:
             # A failed TLS handshake or a client gone at once: nothing to answer.

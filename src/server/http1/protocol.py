@@ -21,15 +21,13 @@ from tornado.httpserver import _HTTPRequestContext
 from tornado.iostream import StreamClosedError
 from tornado.log import app_log
 
+from src.server.http1.connection_parts import Deadline, TransportStream
 from src.server.http1.error_answer import error_answer
 from src.server.http1.request_connection import HTTP1RequestConnection
 from src.server.http1.request_reader import IncomingRequest, InputError, RequestReader
 
 if TYPE_CHECKING:
     from src.server.managed_http_server import ManagedHTTPServer
-
-# How long a refused connection may take to send its request head (as the Tornado transport allows).
-REFUSAL_READ_SECONDS = 2.0
 
 # Reading pauses while this much request body, or this many pipelined requests, wait to be handed on.
 MAX_QUEUED_BODY_BYTES = 256 * 1024
@@ -40,31 +38,13 @@ CLOSE_LINGER_SECONDS = 10.0
 _HEAD, _AFTER_HEAD, _BODY, _ANSWERING = range(4)
 
 
-def _logger() -> logging.Logger:
-    return logging.getLogger("tornado_boilerplate.server")
-
-
 def _too_large(request: HTTP1RequestConnection, incoming: IncomingRequest) -> InputError:
     return InputError(413, f"request body exceeds the limit of {request.max_body_size} bytes",
                       incoming.start_line.method, incoming.start_line.path)
 
 
-class TransportStream:
-    """The part of Tornado's IOStream the server's bookkeeping and `_HTTPRequestContext` use."""
-
-    def __init__(self, channel: HTTP1Protocol) -> None:
-        self._channel = channel
-        self.socket: Any = None  # the transport's socket, for its address family
-
-    def close(self) -> None:
-        self._channel.close_transport()
-
-    def closed(self) -> bool:
-        return self._channel.closing
-
-
 class HTTP1Protocol(asyncio.Protocol):
-    def __init__(self, server: ManagedHTTPServer, protocol: str, refuse: bool = False) -> None:
+    def __init__(self, server: ManagedHTTPServer, protocol: str) -> None:
         self.server = server
         params = server.conn_params
         self.reader = RequestReader(params.max_header_size or 65536)
@@ -72,7 +52,6 @@ class HTTP1Protocol(asyncio.Protocol):
         self.body_timeout = params.body_timeout or 3600.0
         self.closing = False
         self._scheme = protocol
-        self._refuse = refuse
         self._transport: asyncio.Transport | None = None
         self.context: _HTTPRequestContext
         self._delegate: httputil.HTTPMessageDelegate | None = None
@@ -83,8 +62,7 @@ class HTTP1Protocol(asyncio.Protocol):
         self._writing_paused = False
         self._drain_waiters: list[Future[None]] = []
         self._after_drain: HTTP1RequestConnection | None = None
-        self._deadline: float | None = None
-        self._timer: asyncio.TimerHandle | None = None
+        self._deadline = Deadline(self.close_transport)
         self._lost: Future[None] = Future()
 
     # ---- asyncio Protocol -------------------------------------------------------------------------------------
@@ -97,19 +75,12 @@ class HTTP1Protocol(asyncio.Protocol):
         self.stream.socket = transport.get_extra_info("socket")
         self.context = _HTTPRequestContext(self.stream, transport.get_extra_info("peername"),  # type: ignore[arg-type]
                                            self._scheme, self.server.trusted_downstream)
-        if self._refuse:
-            self._set_deadline(REFUSAL_READ_SECONDS)
-            return
         self.server.add_connection(self)
         self._start_request()
 
     def data_received(self, data: bytes) -> None:
         reader = self.reader
         reader.feed(data)
-        if self._refuse:
-            if reader.requests or reader.error:
-                self._answer_refusal()
-            return
         if (reader.error is not None or reader.queued_bytes > MAX_QUEUED_BODY_BYTES
                 or len(reader.requests) > MAX_QUEUED_REQUESTS):
             self._pause_reading()
@@ -133,7 +104,7 @@ class HTTP1Protocol(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closing = True
-        self._deadline = None
+        self._deadline.clear()
         for waiter in self._drain_waiters:  # as Tornado: a write to a closed connection just ends
             if not waiter.done():
                 waiter.set_result(None)
@@ -144,8 +115,7 @@ class HTTP1Protocol(asyncio.Protocol):
             self._call(delegate.on_connection_close)
         elif request is not None and self._stage == _ANSWERING and not request.write_finished:
             request.connection_closed()
-        if not self._refuse:
-            self.server.on_close(self)
+        self.server.on_close(self)
         self._lost.set_result(None)
 
     # ---- what the server and the request connection call ------------------------------------------------------
@@ -195,7 +165,7 @@ class HTTP1Protocol(asyncio.Protocol):
         self._request = request
         self._delegate = self.server.start_request(self, request)
         if not self.reader.requests:
-            self._set_deadline(self.server.conn_params.header_timeout or 3600.0)
+            self._deadline.set(self.server.conn_params.header_timeout or 3600.0)
         self._pump()
 
     def _end_request(self, request: HTTP1RequestConnection) -> None:
@@ -221,7 +191,7 @@ class HTTP1Protocol(asyncio.Protocol):
             incoming = reader.requests[0]
             if self._stage == _HEAD:
                 self._stage = _AFTER_HEAD
-                self._set_deadline(None)
+                self._deadline.set(None)
                 request.head_arrived(incoming)
                 self._call(delegate.headers_received, incoming.start_line, incoming.headers)
             elif self._stage == _AFTER_HEAD:
@@ -238,7 +208,7 @@ class HTTP1Protocol(asyncio.Protocol):
         if incoming.content_length is not None and incoming.content_length > request.max_body_size:
             self._fail(_too_large(request, incoming))
             return
-        self._set_deadline(None if incoming.complete else self.body_timeout)
+        self._deadline.set(None if incoming.complete else self.body_timeout)
 
     def _deliver_body(self, delegate: httputil.HTTPMessageDelegate, request: HTTP1RequestConnection,
                       incoming: IncomingRequest) -> None:
@@ -260,7 +230,7 @@ class HTTP1Protocol(asyncio.Protocol):
             return
         reader.requests.popleft()
         self._stage = _ANSWERING
-        self._set_deadline(None)
+        self._deadline.set(None)
         self._resume_reading()
         request.read_finished = True
         if not request.write_finished:
@@ -274,6 +244,11 @@ class HTTP1Protocol(asyncio.Protocol):
         for the future the method returned."""
         try:
             result = method(*args)
+        except httputil.HTTPInputError as error:  # Tornado's own checks of a head (a missing Host...): a 400
+            incoming = self.reader.requests[0] if self.reader.requests else None
+            self._fail(InputError(400, str(error), incoming.start_line.method if incoming else None,
+                                  incoming.start_line.path if incoming else None))
+            return False
         except Exception:  # noqa: BLE001 - a delegate's error is logged and closes the connection, as in Tornado
             app_log.error("Uncaught exception", exc_info=True)
             self.close_transport()
@@ -303,17 +278,11 @@ class HTTP1Protocol(asyncio.Protocol):
 
     def _fail(self, error: InputError) -> None:
         """Answer `error` in the project's JSON shape unless an answer has begun, then close."""
-        _logger().info("malformed HTTP request from %s: %s", self.context, error.message)
+        log = logging.getLogger("tornado_boilerplate.server")
+        log.info("malformed HTTP request from %s: %s", self.context, error.message)
         request = self._request
         if request is None or not request.headers_written:
             self.write(error_answer(error.status, error.message, error.method, error.uri))
-        self.close_transport()
-
-    def _answer_refusal(self) -> None:
-        incoming = self.reader.requests[0] if self.reader.requests else None
-        self.write(error_answer(503, "the server is at its connection limit; retry shortly",
-                                incoming.start_line.method if incoming else None,
-                                incoming.start_line.path if incoming else None, retry_after=1))
         self.close_transport()
 
     def _pause_reading(self) -> None:
@@ -328,20 +297,3 @@ class HTTP1Protocol(asyncio.Protocol):
             self._reading_paused = False
             assert self._transport is not None
             self._transport.resume_reading()
-
-    def _set_deadline(self, seconds: float | None) -> None:
-        """One timer per connection, re-armed lazily, instead of a timer per request."""
-        loop = asyncio.get_running_loop()
-        self._deadline = None if seconds is None else loop.time() + seconds
-        if self._deadline is not None and self._timer is None:
-            self._timer = loop.call_at(self._deadline, self._check_deadline)
-
-    def _check_deadline(self) -> None:
-        self._timer = None
-        if self._deadline is None or self.closing:
-            return
-        loop = asyncio.get_running_loop()
-        if loop.time() >= self._deadline:
-            self.close_transport()
-        else:
-            self._timer = loop.call_at(self._deadline, self._check_deadline)

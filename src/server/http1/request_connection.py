@@ -18,7 +18,8 @@ from tornado.concurrent import Future
 from tornado.httpserver import _HTTPRequestContext
 
 if TYPE_CHECKING:
-    from src.server.http1.protocol import HTTP1Protocol, TransportStream
+    from src.server.http1.connection_parts import TransportStream
+    from src.server.http1.protocol import HTTP1Protocol
     from src.server.http1.request_reader import IncomingRequest
 
 

@@ -60,9 +60,12 @@ class RequestReader:
         self._parser = httptools.HttpRequestParser(self)
         self._url: list[bytes] = []
         self._raw_headers: list[tuple[bytes, bytes]] = []
-        self._head_size = 0
+        self._head_size = 0  # parsed bytes of the head being read
         self._in_head = False  # a request has begun and its head is not complete yet
         self._heads_begun = 0
+        self._completed = 0
+        self._items = 0
+        self._unparsed = 0
         self._reading: IncomingRequest | None = None
         self._held = b""  # the start of a request line whose method has not arrived whole
         self._method_name: str | None = None
@@ -76,11 +79,12 @@ class RequestReader:
         """Parse `data`; on malformed input `error` is set and nothing more is read."""
         if self.error is not None:
             return
-        if not self._in_head and self._reading is None:  # at a request's first byte
+        at_boundary = not self._in_head and self._reading is None
+        if at_boundary:  # at a request's first byte
             data = self._stand_in_method(self._held + data if self._held else data)
             if not data:
                 return
-        head_open_before = self._heads_begun if self._in_head else -1
+        heads_before, completed_before, items_before = self._heads_begun, self._completed, self._items
         try:
             self._parser.feed_data(data)
         except InputError as error:
@@ -92,11 +96,23 @@ class RequestReader:
             self.feed(data[offset:])
             return
         except httptools.HttpParserError as error:
-            self.error = InputError(400, f"malformed request: {error}", *self._head_known())
-        if head_open_before == self._heads_begun and self._in_head:  # a head spanning whole reads grows
-            self._head_size += len(data)
-            if self._head_size > self.max_header_size:
-                self.error = self._too_large()
+            # httptools reports an exception raised by a callback as its own, with ours as the context.
+            cause = error.__context__
+            self.error = cause if isinstance(cause, InputError) else InputError(
+                400, f"malformed request: {error}", *self._head_known())
+        if self._in_head and self.error is None:
+            self._count_open_head(len(data), heads_before, at_boundary and completed_before == self._completed,
+                                  items_before)
+
+    def _count_open_head(self, size: int, heads_before: int, whole_read_is_head: bool, items_before: int) -> None:
+        """Count a read that leaves a head incomplete. Parsed items (target pieces, headers) count exactly; bytes
+        of reads that completed none count until the item they belong to is parsed. Never more than arrived."""
+        if heads_before == self._heads_begun and items_before == self._items:
+            self._unparsed += size  # a read inside one item (a long header line arriving in pieces)
+        elif whole_read_is_head:
+            self._unparsed = max(0, size - self._head_size)
+        if self._head_size + self._unparsed > self.max_header_size:
+            self.error = self._too_large()
 
     # ---- httptools callbacks ----------------------------------------------------------------------------------
 
@@ -104,6 +120,7 @@ class RequestReader:
         self._url.clear()
         self._raw_headers = []
         self._head_size = 0
+        self._unparsed = 0
         self._in_head = True
         self._heads_begun += 1
 
@@ -148,6 +165,7 @@ class RequestReader:
             self.queued_bytes += len(body)
 
     def on_message_complete(self) -> None:
+        self._completed += 1
         if self._reading is not None:
             self._reading.complete = True
             self._reading = None
@@ -171,6 +189,8 @@ class RequestReader:
         return b"GET" + data[space:]
 
     def _count(self, size: int) -> None:
+        self._items += 1
+        self._unparsed = 0  # those bytes are in this item now
         self._head_size += size
         if self._head_size > self.max_header_size:
             raise self._too_large()
