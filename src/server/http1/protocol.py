@@ -70,8 +70,9 @@ class HTTP1Protocol(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self._transport = transport
-        # Told about any unsent byte (high water 0), so a write future resolves when its bytes are in the kernel.
-        transport.set_write_buffer_limits(high=0)
+        # Told about any unsent byte, so a write future resolves when its bytes are in the kernel. (asyncio's TLS
+        # transport pauses at a size >= high, the plain one at > high: 0 would keep a TLS writer paused.)
+        transport.set_write_buffer_limits(high=1 if transport.get_extra_info("sslcontext") is not None else 0)
         self.stream.socket = transport.get_extra_info("socket")
         self.context = _HTTPRequestContext(self.stream, transport.get_extra_info("peername"),  # type: ignore[arg-type]
                                            self._scheme, self.server.trusted_downstream)

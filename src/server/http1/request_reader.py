@@ -81,7 +81,11 @@ class RequestReader:
             return
         at_boundary = not self._in_head and self._reading is None
         if at_boundary:  # at a request's first byte
-            data = self._stand_in_method(self._held + data if self._held else data)
+            try:
+                data = self._stand_in_method(self._held + data if self._held else data)
+            except InputError as error:
+                self.error = error
+                return
             if not data:
                 return
         heads_before, completed_before, items_before = self._heads_begun, self._completed, self._items
@@ -174,7 +178,8 @@ class RequestReader:
 
     def _stand_in_method(self, data: bytes) -> bytes:
         """`data` with a method llhttp does not know replaced by GET (its name kept for the head); empty while
-        the method is still arriving."""
+        the method is still arriving. Checked here, where a request line starts a read: one space after the
+        method (a pipelined request behind another in the same read is checked by llhttp alone)."""
         self._held = b""
         space = data.find(b" ", 0, _LONGEST_METHOD + 1)
         if space == -1:
@@ -183,6 +188,10 @@ class RequestReader:
                 return b""
             return data
         method = data[:space]
+        if data[space + 1:space + 2] == b" " and _METHOD_TOKEN.fullmatch(method):
+            # llhttp skips extra spaces after the method; Tornado (and RFC 9112) take exactly one.
+            raise InputError(400, "malformed request line: more than one space after the method",
+                             method.decode("ascii"))
         if method in _PARSED_AS_IS or not _METHOD_TOKEN.fullmatch(method):
             return data
         self._method_name = method.decode("ascii")

@@ -74,3 +74,8 @@ def test_a_head_under_the_limit_split_anywhere_is_read() -> None:
     data = b"GET / HTTP/1.1\r\nX: " + b"y" * 3000 + b"\r\n\r\n"
     reader = read(*[data[i:i + 7] for i in range(0, len(data), 7)])
     assert reader.error is None and len(reader.requests[0].headers["X"]) == 3000
+
+
+def test_more_than_one_space_after_the_method_is_a_400() -> None:
+    reader = read(b"GET  / HTTP/1.1\r\nHost: t\r\n\r\n")
+    assert reader.error is not None and reader.error.status == 400 and not reader.requests
