@@ -99,9 +99,9 @@ def make_app(events: Events) -> Application:
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Application, **options: Any) -> AsyncIterator[int]:
-    """`app` on the httptools transport on a free loopback port; yields the port."""
-    server = ManagedHTTPServer(app, http_parser="httptools", **options)
+async def serving(app: Application, http_parser: str = "httptools", **options: Any) -> AsyncIterator[int]:
+    """`app` on the httptools transport (or `http_parser`'s) on a free loopback port; yields the port."""
+    server = ManagedHTTPServer(app, http_parser=http_parser, **options)
     sockets = bind_sockets(0, "127.0.0.1")
     server.add_sockets(sockets)
     try:

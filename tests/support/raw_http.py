@@ -66,6 +66,13 @@ class RawConnection:
             headers[name.strip().lower()] = value.strip()
         return int(lines[0].split(" ")[1]), headers
 
+    def read_to_close(self) -> bytes:
+        """Everything the server sends until it closes the connection (a body framed by the close)."""
+        data, self.buffer = self.buffer, b""
+        while chunk := self.sock.recv(65536):
+            data += chunk
+        return data
+
     def exchange(self, data: bytes) -> RawResponse:
         self.send(data)
         return self.read()
