@@ -13,6 +13,7 @@ from tornado.web import Application
 from src.request_handlers.json_body import MAX_JSON_DEPTH, encode_json
 from src.request_handlers.request_framing import MAX_HEADER_BYTES
 from src.server.application_factory import ApplicationFactory
+from tests.support import http_parsers
 from tests.support.components import make_components
 from tests.support.raw_http import RawConnection, RawResponse, request
 
@@ -51,6 +52,9 @@ class TestFraming(RawTestCase):
         data = b"POST /cors HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"
         assert "Content-Length" in self.assert_json_error(self.raw(data), 400)
 
+    @pytest.mark.xfail(http_parsers.selected() == "httptools", strict=True,
+                       reason="the httptools transport refuses a repeated Content-Length even when equal, a JSON 400 "
+                              "(stricter than Tornado, as RFC 9112 allows)")
     def test_repeated_equal_content_lengths_are_accepted_as_tornado_does(self) -> None:
         for data in (b"POST /cors HTTP/1.1\r\nHost: t\r\nContent-Length: 2, 2\r\n\r\n{}",
                      b"POST /cors HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}"):
