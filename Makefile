@@ -37,7 +37,7 @@ FAST_SELECTION := not slow and $(TEST_SELECTION)
 MARKERS ?= $(TEST_SELECTION)
 
 .DEFAULT_GOAL := help
-.PHONY: help docs run soak test test-fast test-loaded test-contract fuzz-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
+.PHONY: help docs run soak test test-fast test-httptools test-loaded test-contract fuzz-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
 	system-packages browser-deps certs clean bench profile bench-logging etcd bench-locks
 
 help:  ## This list
@@ -151,6 +151,12 @@ test: system-packages $(DEV_STAMP)  ## Lint, strict type check, then the suite w
 test-fast: $(DEV_STAMP)  ## The unit tests without the slow ones (no lint, no coverage): the edit-test loop, < 30 s
 	@echo "==> testing: the unit tests, without the slow ones"
 	@$(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(FAST_SELECTION)" tests/unit $(ARGS)
+
+# Every server the tests start runs the optional httptools transport (tests/support/http_parsers.py); the
+# conformance tests in tests/integration/http1 run against both transports in `make test` already.
+test-httptools: $(DEV_STAMP) $(BROWSER_DEPS)  ## `make test`'s suite once more with every test server on --http_parser httptools
+	@echo "==> testing: the suite with --http_parser httptools"
+	@TB_TEST_HTTP_PARSER=httptools $(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(TEST_SELECTION)" $(ARGS)
 
 test-contract: $(DEV_STAMP)  ## Schemathesis: every operation of /openapi.json against a live server, seeded, under a minute
 	@echo "==> testing: the API against its OpenAPI document (schemathesis)"
