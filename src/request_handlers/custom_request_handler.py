@@ -39,7 +39,7 @@ from src.request_handlers.request_guards import (
     RequestDeadline,
     check_api_token,
     log_slow_handler,
-    set_security_headers,
+    security_headers,
 )
 from src.request_handlers.tracked_connection import TrackedConnection
 from src.settings import ApplicationContext
@@ -102,33 +102,48 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         # Tornado calls this on creation and again when an error clears the response, so the request id and
         # the CORS headers are on every response, errors included.
         if "request_id" not in self.__dict__:
-            incoming = self.request.headers.get("X-Request-ID")
-            well_formed = request_context.well_formed_request_id(incoming)
-            self.request_id = incoming if well_formed and incoming else request_context.new_request_id()
-            self.trace_context = incoming_trace(self.request.headers)
-            self.log_fields = {}
-            self._body_chunks: list[bytes] = []
-            self._body_size = 0
-        self.set_header("X-Request-ID", self.request_id)
-        set_security_headers(self, self.context.server.ssl)
-        if self.CONTENT_SECURITY_POLICY:
-            self.set_header("Content-Security-Policy", self.CONTENT_SECURITY_POLICY)
+            self._start_request()
+        headers = self._headers
+        # Set directly, without set_header's per-value check: the id is ours or matched REQUEST_ID_PATTERN, and
+        # the other values are this class's constants.
+        headers["X-Request-ID"] = self.request_id
+        key = (type(self), self._server.ssl)
+        fixed = _FIXED_HEADERS.get(key) or _FIXED_HEADERS.setdefault(key, _fixed_headers(*key))
+        for name, value in fixed:
+            headers[name] = value
+        if "Server" in headers:  # no server version on the wire
+            del headers["Server"]
         if self.CORS_ENABLED:
             self._set_cors_headers()
+
+    def _start_request(self) -> None:
+        """What a request needs before anything else runs: its id, its trace, its log fields."""
+        self._server = self.context.server
+        headers = self.request.headers
+        incoming = request_framing.header_value(headers, "X-Request-ID")
+        well_formed = incoming is not None and request_context.well_formed_request_id(incoming)
+        self.request_id = incoming if well_formed and incoming else request_context.new_request_id()
+        self.trace_context = incoming_trace(headers)
+        self.log_fields = {}
+        self._body_chunks: list[bytes] = []
+        self._body_size = 0
 
     def prepare(self) -> Awaitable[None] | None:
         # Runs in the request's own task (set_default_headers may not), so the context is (re)bound here.
         request_context.bind(self.request_id, self.log_fields, self.trace_context)
-        request_context.add_path_ids(self.path_kwargs)  # `task_id=...` on the log line of `/tasks/{task_id}`
-        log_request_arrival(self.request, self.request_id)
+        if self.path_kwargs:
+            request_context.add_path_ids(self.path_kwargs)  # `task_id=...` on the log line of `/tasks/{task_id}`
+        request = self.request
+        log_request_arrival(request, self.request_id)
         # Framing is checked here, before anything uses it, so a malformed request gets a JSON 4xx and not
         # Tornado's bare 400 (or a 500 from parsing it ourselves).
-        request_framing.check_request(self.request)
-        check_api_token(self.request, self.context.server.api_token)
-        self._deadline = RequestDeadline(self.context.server.request_timeout, self._answer_request_timeout)
-        limit = self.context.server.max_body_size
-        declared = request_framing.declared_length(self.request.headers)
-        connection = self.request.connection
+        request_framing.check_request(request)
+        server = self._server
+        check_api_token(request, server.api_token)
+        self._deadline = RequestDeadline(server.request_timeout, self._answer_request_timeout)
+        limit = server.max_body_size
+        declared = request_framing.declared_length(request.headers)
+        connection = request.connection
         if isinstance(connection, TrackedConnection):
             connection.on_body_stalled(self._answer_body_timeout)
         if declared is not None and declared > limit:
@@ -136,7 +151,7 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
             if connection is not None and hasattr(connection, "set_max_body_size"):
                 connection.set_max_body_size(declared)
             raise PayloadTooLargeError(f"request body is {declared} bytes; the limit is {limit}")
-        if (declared is None and "Transfer-Encoding" in self.request.headers and connection is not None
+        if (declared is None and "Transfer-Encoding" in request.headers and connection is not None
                 and hasattr(connection, "set_max_body_size")):
             connection.set_max_body_size(_UNLIMITED)  # chunked: data_received enforces the limit
         return None
@@ -145,7 +160,7 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         if self._finished:
             return
         self._body_size += len(chunk)
-        if self._body_size > self.context.server.max_body_size:
+        if self._body_size > self._server.max_body_size:
             self._body_chunks.clear()
             self.send_error(413, exc_info=exc_info_of(PayloadTooLargeError(
                 f"request body exceeds the limit of {self.context.server.max_body_size} bytes")))
@@ -290,13 +305,25 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         return own if "OPTIONS" in own else [*own, "OPTIONS"]
 
     def _set_cors_headers(self) -> None:
-        origins = self.context.server.cors_origins
-        origin = self.request.headers.get("Origin")
+        origins = self._server.cors_origins
+        origin = request_framing.header_value(self.request.headers, "Origin")
         if "*" in origins:
             self.set_header("Access-Control-Allow-Origin", "*")
         elif origin is not None and origin.rstrip("/") in origins:
             self.set_header("Access-Control-Allow-Origin", origin)
             self.set_header("Access-Control-Allow-Credentials", "true")
         self.add_header("Vary", "Origin")
-        self.set_header("Access-Control-Expose-Headers", _CORS_EXPOSED_HEADERS)
 
+
+# Per handler class and TLS: the headers of `_fixed_headers`, worked out on its first request.
+_FIXED_HEADERS: dict[tuple[type[CustomRequestHandler], bool], tuple[tuple[str, str], ...]] = {}
+
+
+def _fixed_headers(handler_class: type[CustomRequestHandler], tls: bool) -> tuple[tuple[str, str], ...]:
+    """The headers every answer of `handler_class` carries, whatever the request."""
+    fixed = security_headers(tls)
+    if handler_class.CONTENT_SECURITY_POLICY:
+        fixed += (("Content-Security-Policy", handler_class.CONTENT_SECURITY_POLICY),)
+    if handler_class.CORS_ENABLED:
+        fixed += (("Access-Control-Expose-Headers", _CORS_EXPOSED_HEADERS),)
+    return fixed

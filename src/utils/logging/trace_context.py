@@ -55,9 +55,9 @@ def parse_traceparent(value: str | None, tracestate: str | None = None) -> Trace
 
 def incoming_trace(headers: Mapping[str, str]) -> TraceContext:
     """The request's trace: the caller's when its `traceparent` is valid, else a new one."""
-    incoming = headers.get("traceparent")
-    if incoming is not None:
-        parsed = parse_traceparent(incoming, headers.get("tracestate"))
+    # `in` first: a missing header is the common case, and `HTTPHeaders.get` answers it by raising KeyError.
+    if "traceparent" in headers:
+        parsed = parse_traceparent(headers["traceparent"], headers.get("tracestate"))
         if parsed is not None:
             return parsed
     return TraceContext(os.urandom(16).hex())
