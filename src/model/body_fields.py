@@ -12,8 +12,9 @@ from src.model.json_types import json_type_name
 
 def reject_unknown_fields(body: Mapping[str, Any], allowed: Collection[str]) -> None:
     """A 400 listing the fields of `body` that are not in `allowed` (and what is allowed)."""
-    unknown = sorted(str(name) for name in body if name not in allowed)
+    unknown = [name for name in body if name not in allowed]
     if unknown:
+        unknown = sorted(map(str, unknown))
         raise BadRequestError(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
                               f"allowed: {', '.join(allowed)}")
 

@@ -3,12 +3,15 @@ API token on write methods, and the optional per-request time limit."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import itertools
 import logging
+import weakref
 from collections.abc import Callable
+from typing import ClassVar
 
 from tornado import httputil
-from tornado.ioloop import IOLoop
 from tornado.web import RequestHandler
 
 from src.model.errors import UnauthorizedError
@@ -36,15 +39,66 @@ def check_api_token(request: httputil.HTTPServerRequest, token: str | None) -> N
 
 
 class RequestDeadline:
-    """Calls `on_expiry` if the request is still unanswered after `seconds` (--request_timeout)."""
+    """Calls `on_expiry` if the request is still unanswered after `seconds` (--request_timeout).
+
+    Every request of a server has the same limit, so deadlines expire in the order they were set: they wait in
+    one queue per loop and limit, served by a single loop timer for the oldest, instead of a timer per request
+    that is nearly always cancelled."""
 
     def __init__(self, seconds: float, on_expiry: Callable[[], None]) -> None:
-        self._handle = IOLoop.current().call_later(seconds, on_expiry) if seconds > 0 else None
+        self._queue = _DeadlineQueue.of(seconds) if seconds > 0 else None
+        self._key = self._queue.add(on_expiry) if self._queue is not None else 0
 
     def cancel(self) -> None:
-        if self._handle is not None:
-            IOLoop.current().remove_timeout(self._handle)
-            self._handle = None
+        if self._queue is not None:
+            self._queue.discard(self._key)
+            self._queue = None
+
+
+class _DeadlineQueue:
+    """Deadlines of one length on one loop, oldest first; a timer is set for the oldest only."""
+
+    _queues: ClassVar[weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[float, _DeadlineQueue]]] = (
+        weakref.WeakKeyDictionary())
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, seconds: float) -> None:
+        self._loop = loop
+        self._seconds = seconds
+        self._pending: dict[int, tuple[float, Callable[[], None]]] = {}
+        self._keys = itertools.count()
+        self._timer: asyncio.TimerHandle | None = None
+
+    @classmethod
+    def of(cls, seconds: float) -> _DeadlineQueue:
+        loop = asyncio.get_running_loop()
+        queues = cls._queues.setdefault(loop, {})
+        queue = queues.get(seconds)
+        if queue is None:
+            queue = queues[seconds] = cls(loop, seconds)
+        return queue
+
+    def add(self, on_expiry: Callable[[], None]) -> int:
+        key = next(self._keys)
+        due = self._loop.time() + self._seconds
+        self._pending[key] = (due, on_expiry)
+        if self._timer is None:
+            self._timer = self._loop.call_at(due, self._expire)
+        return key
+
+    def discard(self, key: int) -> None:
+        self._pending.pop(key, None)
+
+    def _expire(self) -> None:
+        self._timer = None
+        now = self._loop.time()
+        while self._pending:
+            key = next(iter(self._pending))
+            due, on_expiry = self._pending[key]
+            if due > now:
+                self._timer = self._loop.call_at(due, self._expire)
+                return
+            del self._pending[key]
+            self._loop.call_soon(on_expiry)  # each in its own callback: one that raises stops no other
 
 
 def log_slow_handler(handler: RequestHandler, seconds: float) -> None:

@@ -8,7 +8,7 @@ the client last saw (None: no condition), and answer `PreconditionFailedError` (
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from src.database.daos.task_dao import TaskDAO
 from src.model.body_fields import reject_unknown_fields
@@ -64,12 +64,12 @@ class TaskService:
     async def create(self, data: Mapping[str, object]) -> Task:
         """Validate and store a new task; returns it with its id."""
         task = Task.from_json(data)
-        return replace(task, id=await self.dao.insert(task))
+        return task.with_id(await self.dao.insert(task))
 
     async def replace(self, task_id: str, data: Mapping[str, object],
                       if_match: Collection[str] | None = None) -> Versioned[Task]:
         """Replace every field of an existing task (fields left out take their defaults)."""
-        task = replace(Task.from_json(data), id=task_id)
+        task = Task.from_json(data, task_id)
         return Versioned(task, await self.dao.replace(task_id, task, if_match))
 
     async def patch(self, task_id: str, patch: Mapping[str, object],
@@ -80,7 +80,7 @@ class TaskService:
         reject_unknown_fields(patch, FIELDS)
 
         def patched(task: Task) -> Task:
-            return replace(Task.from_json(apply_merge_patch(task.to_json(), dict(patch))), id=task_id)
+            return Task.from_json(apply_merge_patch(task.to_json(), dict(patch)), task_id)
 
         return await self.dao.modify(task_id, patched, if_match)
 

@@ -64,3 +64,11 @@ def test_invalid_input_names_the_field(data: dict[str, Any], message: str) -> No
 def test_a_whole_number_written_with_a_fraction_is_a_due_date() -> None:
     # JSON does not tell 1700000000.0 from 1700000000 (nor does JSON Schema's "integer").
     assert Task.from_json({"title": "t", "due_date": 1700000000.0}).due_date == 1700000000
+
+
+def test_from_json_with_an_id_and_with_id_equal_the_task_with_that_id() -> None:
+    data = {"title": "Buy milk", "priority": "high", "due_date": 1_700_000_000}
+    without_id = Task.from_json(data)
+    assert without_id.id is None
+    assert Task.from_json(data, "abc") == Task("Buy milk", priority=Priority.HIGH, due_date=1_700_000_000, id="abc")
+    assert without_id.with_id("abc") == Task.from_json(data, "abc")

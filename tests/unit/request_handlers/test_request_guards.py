@@ -14,6 +14,7 @@ from tornado.testing import AsyncHTTPTestCase
 from tornado.web import Application
 
 from src.request_handlers.custom_request_handler import CustomRequestHandler
+from src.request_handlers.request_guards import RequestDeadline
 from src.server.application_factory import ApplicationFactory
 from src.server.router import Router
 from src.settings import ApplicationContext
@@ -107,3 +108,25 @@ class TestRequestTimeout(GuardsTestCase):
 ])
 def test_cors_wildcard_is_the_dev_default_only(argv: list[str], origins: tuple[str, ...]) -> None:
     assert ArgumentParsingUtils.parse(argv, environ={}).server.cors_origins == origins
+
+
+async def test_request_deadlines_expire_in_order_and_cancelled_ones_never() -> None:
+    fired: list[str] = []
+    first = RequestDeadline(0.05, lambda: fired.append("first"))
+    cancelled = RequestDeadline(0.05, lambda: fired.append("cancelled"))
+    cancelled.cancel()  # before the loop runs again: it cannot have expired yet
+    last = RequestDeadline(0.05, lambda: fired.append("last"))
+    deadline = asyncio.get_running_loop().time() + 30  # a generous bound: only a hang fails it
+    while len(fired) < 2 and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)
+    assert fired == ["first", "last"]
+    first.cancel()
+    last.cancel()  # cancelling after expiry is harmless
+
+
+async def test_a_request_deadline_of_zero_never_fires() -> None:
+    fired: list[bool] = []
+    RequestDeadline(0, lambda: fired.append(True))
+    await asyncio.sleep(0.05)
+    assert fired == []
