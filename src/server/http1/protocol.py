@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from tornado import httputil
 from tornado.concurrent import Future
@@ -68,7 +68,7 @@ class HTTP1Protocol(asyncio.Protocol):
     # ---- asyncio Protocol -------------------------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+        transport = cast(asyncio.Transport, transport)  # uvloop's are asyncio's in behaviour, not by class
         self._transport = transport
         # Told about any unsent byte, so a write future resolves when its bytes are in the kernel. (asyncio's TLS
         # transport pauses at a size >= high, the plain one at > high: 0 would keep a TLS writer paused.)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import cast
 
 from src.server.http1.connection_parts import Deadline
 from src.server.http1.error_answer import error_answer
@@ -20,7 +21,7 @@ class RefusalProtocol(asyncio.Protocol):
         self._deadline = Deadline(self._close)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+        transport = cast(asyncio.Transport, transport)  # uvloop's are asyncio's in behaviour, not by class
         self._transport = transport
         self._deadline.set(REFUSAL_READ_SECONDS)
 
