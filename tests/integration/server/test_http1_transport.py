@@ -16,7 +16,7 @@ from tornado.web import Application
 
 from tests.support.http1_apps import Events, json_of, make_app, serving
 from tests.support.raw_http import RawConnection, RawResponse, request
-from tests.support.server_process import PROJECT_ROOT
+from tests.support.server_process import PROJECT_ROOT, ServerProcess
 
 ERROR_KEYS = {"code", "message", "method", "uri", "request_id"}
 
@@ -235,3 +235,13 @@ async def test_tls(tmp_path: Path) -> None:
 
         data = await asyncio.to_thread(ask)
     assert data.startswith(b"HTTP/1.1 200") and data.endswith(b'"protocol": "https"}')
+
+
+def test_the_real_server_on_uvloop_serves_keep_alive_pipelined_requests() -> None:
+    with ServerProcess(["--loop", "uvloop"], http_parser="httptools") as server:
+        answers = exchange(server.port, request("GET", "/ping") * 3, 3)
+        assert [answer.status for answer in answers] == [200, 200, 200]
+        with RawConnection(server.port) as connection:
+            assert connection.exchange(request("BREW", "/ping")).status == 405
+            assert connection.exchange(request("GET", "/ping", {"Connection": "close"})).closes
+        assert server.stop() == 0
