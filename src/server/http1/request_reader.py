@@ -133,8 +133,9 @@ class RequestReader:
         self._count(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        if not self._in_head:
-            return  # a trailer after a chunked body: read and dropped, as the body's framing allows
+        if not self._in_head:  # a trailer after a chunked body: Tornado's parser refuses them, so do we
+            method, uri = self._head_known()
+            raise InputError(400, "trailer fields after a chunked body are not accepted", method, uri)
         self._raw_headers.append((name, value))
         self._count(len(name) + len(value) + 4)
 

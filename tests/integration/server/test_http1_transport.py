@@ -176,12 +176,13 @@ async def test_remote_address_and_x_real_ip_as_with_tornado(xheaders: bool) -> N
     (b"GET /echo HTTP/1.1\r\nHost: t\rX: y\r\n\r\n", 400),
     (b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", 400),
     (b"GET /echo HTTP/1.1\r\n\r\n", 400),
+    (b"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX-T: 1\r\n\r\n", 400),
     (b"POST /echo HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 400),
     (b"GET /echo HTTP/1.2\r\n\r\n", 400),
     (b"GET /echo HTTP/1.1\r\nX-Big: " + b"x" * 70000 + b"\r\n\r\n", 431),
     (b"GET /" + b"x" * 70000 + b" HTTP/1.1\r\n\r\n", 431),
-], ids=["cl-and-te", "two-lengths", "negative-length", "obs-fold", "bare-lf", "bare-cr", "bad-chunk-size", "no-host",
-        "te-gzip", "http-1.2", "huge-header", "huge-target"])
+], ids=["cl-and-te", "two-lengths", "negative-length", "obs-fold", "bare-lf", "bare-cr", "bad-chunk-size",
+        "no-host", "trailer", "te-gzip", "http-1.2", "huge-header", "huge-target"])
 async def test_malformed_input_gets_the_json_error_and_a_close(data: bytes, status: int) -> None:
     async with serving(make_app(Events())) as port:
         await asyncio.to_thread(refused, port, data, status)

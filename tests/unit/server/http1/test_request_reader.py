@@ -25,12 +25,13 @@ def test_pipelined_requests_are_queued_whole_and_in_order() -> None:
     assert last.headers.get_list("X-Two") == ["1", "2"]
 
 
-def test_a_chunked_body_is_decoded_and_its_trailer_dropped() -> None:
+def test_a_chunked_body_is_decoded_and_a_trailer_refused_as_tornado_does() -> None:
     reader = read(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n",
-                  b"2\r\nde\r\n0\r\nX-Trailer: 1\r\n\r\n")
+                  b"2\r\nde\r\n0\r\n\r\n")
     [request] = reader.requests
     assert b"".join(request.chunks) == b"abcde" and request.complete
-    assert "X-Trailer" not in request.headers
+    trailer = read(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX-Trailer: 1\r\n\r\n")
+    assert trailer.error is not None and trailer.error.status == 400 and not trailer.requests[0].complete
 
 
 def test_a_method_llhttp_does_not_know_keeps_its_name_even_split_across_reads() -> None:
