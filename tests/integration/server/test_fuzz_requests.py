@@ -5,7 +5,8 @@ Tornado's own parser is concerned (its bare 400s for a malformed request line or
 docs), with hostile contents: any method, percent-encoded arbitrary bytes in paths and queries, bad or
 repeated Content-Length values, unsupported Transfer-Encodings, odd headers, JSON nested deeply or with numbers
 out of range, arbitrary bytes as bodies. After the run the server must still answer `/ping`. The run is made
-against each HTTP/1 transport (`--http_parser`).
+against each HTTP/1 transport (`--http_parser`), and a shorter one sends each case to both and compares: the
+httptools transport answers as Tornado does, or refuses bad framing with a 400 where Tornado answers first.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.http_parsers import transport_params
+from tests.support.http_parsers import offered, transport_params
 from tests.support.raw_http import RawConnection, request
 from tests.support.server_process import ServerProcess
 
@@ -145,3 +146,39 @@ def test_no_request_gets_a_5xx_or_an_error_outside_the_json_shape(
         assert answer.headers.get("content-type", "").startswith("application/json"), (data[:300], answer.headers)
         error: Any = json.loads(answer.body)
         assert set(error) == ERROR_KEYS and error["code"] == answer.status, (data[:300], error)
+
+
+DIFFERENTIAL_CASES = 300
+
+
+@pytest.fixture(scope="module")
+def servers_on_each_transport() -> Iterator[tuple[ServerProcess, ServerProcess]]:
+    with ServerProcess(["--body_timeout", "2"], http_parser="tornado") as tornado, \
+            ServerProcess(["--body_timeout", "2"], http_parser="httptools") as httptools:
+        yield tornado, httptools
+
+
+def _status(server: ServerProcess, data: bytes, head: bool) -> int | None:
+    with RawConnection(server.port, timeout=30) as connection:
+        connection.send(data)
+        try:
+            return connection.read(head=head).status
+        except ConnectionError:
+            return None  # closed without an answer
+
+
+@pytest.mark.skipif(not offered(), reason="server.py has no --http_parser setting yet")
+@settings(max_examples=DIFFERENTIAL_CASES, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(method=METHODS, route=ROUTES, segments=st.lists(SEGMENT, min_size=2, max_size=2), query=QUERY,
+       headers=EXTRA_HEADERS, body=BODY, framing=FRAMING)
+def test_httptools_answers_each_case_as_tornado_or_refuses_it_with_a_400(
+        servers_on_each_transport: tuple[ServerProcess, ServerProcess], method: str, route: str,
+        segments: list[str], query: str, headers: dict[str, str], body: bytes, framing: str) -> None:
+    """The same cases sent to both transports: the same status, or a 400 where httptools refuses framing that
+    Tornado lets a handler answer first (a 405 or a 200 before the bad Content-Length is looked at)."""
+    data = build(method, "/" + route.format(*segments) + query, headers, body, framing)
+    tornado, httptools = (_status(server, data, method == "HEAD") for server in servers_on_each_transport)
+    assert httptools == tornado or (httptools == 400 and framing not in ("length", "chunked")), \
+        (data[:300], tornado, httptools)
