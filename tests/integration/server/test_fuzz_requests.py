@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -111,6 +111,16 @@ def build(method: str, target: str, headers: dict[str, str], body: bytes, framin
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload
 
 
+def hostile_requests(cases: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The test runs with `cases` requests built from the strategies above, the same ones on every run."""
+    seeded = settings(max_examples=cases, derandomize=True, database=None, deadline=None,
+                      suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                             HealthCheck.data_too_large])
+    built = given(method=METHODS, route=ROUTES, segments=st.lists(SEGMENT, min_size=2, max_size=2), query=QUERY,
+                  headers=EXTRA_HEADERS, body=BODY, framing=FRAMING)
+    return lambda test: seeded(built(test))
+
+
 @pytest.fixture(scope="module", params=transport_params())
 def transport(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -127,11 +137,7 @@ def server(transport: str) -> Iterator[ServerProcess]:
         assert sum(STATUSES.values()) >= CASES
 
 
-@settings(max_examples=CASES, derandomize=True, database=None, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
-@given(method=METHODS, route=ROUTES, segments=st.lists(SEGMENT, min_size=2, max_size=2), query=QUERY,
-       headers=EXTRA_HEADERS, body=BODY, framing=FRAMING)
+@hostile_requests(CASES)
 def test_no_request_gets_a_5xx_or_an_error_outside_the_json_shape(
         server: ServerProcess, method: str, route: str, segments: list[str], query: str,
         headers: dict[str, str], body: bytes, framing: str) -> None:
@@ -168,11 +174,7 @@ def _status(server: ServerProcess, data: bytes, head: bool) -> int | None:
 
 
 @pytest.mark.skipif(not offered(), reason="server.py has no --http_parser setting yet")
-@settings(max_examples=DIFFERENTIAL_CASES, derandomize=True, database=None, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
-@given(method=METHODS, route=ROUTES, segments=st.lists(SEGMENT, min_size=2, max_size=2), query=QUERY,
-       headers=EXTRA_HEADERS, body=BODY, framing=FRAMING)
+@hostile_requests(DIFFERENTIAL_CASES)
 def test_httptools_answers_each_case_as_tornado_or_refuses_it_with_a_400(
         servers_on_each_transport: tuple[ServerProcess, ServerProcess], method: str, route: str,
         segments: list[str], query: str, headers: dict[str, str], body: bytes, framing: str) -> None:
