@@ -78,6 +78,9 @@ CASES: dict[str, tuple[bytes, Expected]] = {
     "chunk-size-overflow": (chunked(b"ffffffffffffffffffff\r\n{}\r\n0\r\n\r\n"), rejected(400, "bare")),
     "chunk-without-crlf": (chunked(b"2\r\n{}XX0\r\n\r\n"), rejected(400, "bare")),
     "chunk-size-with-0x": (chunked(b"0x2\r\n{}\r\n0\r\n\r\n"), rejected(400, "bare")),
+    # Chunk extensions and trailer fields: Tornado's parser refuses both.
+    "chunk-extension": (chunked(b"2;ext=1\r\n{}\r\n0\r\n\r\n"), rejected(400, "bare")),
+    "chunked-trailer-field": (chunked(b"2\r\n{}\r\n0\r\nX-Trailer: 1\r\n\r\n"), rejected(400, "bare")),
 }
 
 
