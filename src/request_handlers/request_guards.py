@@ -39,7 +39,8 @@ def check_api_token(request: httputil.HTTPServerRequest, token: str | None) -> N
 
 
 class RequestDeadline:
-    """Calls `on_expiry` if the request is still unanswered after `seconds` (--request_timeout).
+    """Calls `on_expiry` if the request is still unanswered after `seconds` (--request_timeout; the connection
+    uses it for --body_timeout too).
 
     Every request of a server has the same limit, so deadlines expire in the order they were set: they wait in
     one queue per loop and limit, served by a single loop timer for the oldest, instead of a timer per request

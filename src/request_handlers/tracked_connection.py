@@ -19,7 +19,9 @@ from typing import Any, Protocol
 
 from tornado import httputil
 from tornado.concurrent import Future
-from tornado.ioloop import IOLoop
+
+from src.request_handlers.request_framing import header_value
+from src.request_handlers.request_guards import RequestDeadline
 
 # A body up to this size is read and discarded after an early answer, keeping the connection open.
 DISCARDABLE_BODY_BYTES = 64 * 1024
@@ -48,7 +50,7 @@ class TrackedConnection(httputil.HTTPConnection):
         self._discard_body = True  # until the headers say otherwise
         self._finish_pending = False
         self._on_stall: Callable[[], None] | None = None
-        self._stall_timer: object | None = None
+        self._stall_timer: RequestDeadline | None = None
 
     @property
     def draining(self) -> bool:
@@ -73,19 +75,32 @@ class TrackedConnection(httputil.HTTPConnection):
         else:  # answered early: finish once the (small) body has been read and discarded
             self._finish_pending = True
 
-    def __getattr__(self, name: str) -> Any:  # set_close_callback, set_max_body_size, context, stream...
+    # Tornado asks every request's connection for these: forwarded directly, not through __getattr__, which
+    # Python reaches only after a failed look-up has raised AttributeError.
+    def set_close_callback(self, callback: Callable[[], None] | None) -> None:
+        self._inner.set_close_callback(callback)  # type: ignore[attr-defined]
+
+    @property
+    def context(self) -> Any:
+        return self._inner.context  # type: ignore[attr-defined]
+
+    @property
+    def stream(self) -> Any:
+        return self._inner.stream  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> Any:  # set_max_body_size, ...
         return getattr(self._inner, name)
 
     # ---- called by TrackedRequest -----------------------------------------------------------------------------
 
     def headers_arrived(self, headers: httputil.HTTPHeaders) -> None:
         chunked = "Transfer-Encoding" in headers
-        length = headers.get("Content-Length")
+        length = header_value(headers, "Content-Length")
         size = int(length) if length is not None and _DIGITS.fullmatch(length) else None
         # Unknown or large size: an early answer closes the connection rather than read a body nobody wants.
         self._discard_body = not chunked and (length is None or (size is not None and size <= DISCARDABLE_BODY_BYTES))
         if chunked or (size or 0) > 0:
-            self._stall_timer = IOLoop.current().call_later(self._server.body_timeout, self._check_stall)
+            self._stall_timer = RequestDeadline(self._server.body_timeout, self._check_stall)
         self._on_request_started()
 
     def body_arrived(self) -> None:
@@ -103,7 +118,7 @@ class TrackedConnection(httputil.HTTPConnection):
     def _cancel_stall_timer(self) -> None:
         # A pending timer keeps the whole connection alive: cancelled as soon as it is not needed.
         if self._stall_timer is not None:
-            IOLoop.current().remove_timeout(self._stall_timer)
+            self._stall_timer.cancel()
             self._stall_timer = None
 
     def _check_stall(self) -> None:
