@@ -35,6 +35,10 @@ BROWSER_DEPS := $(BROWSER_TESTS)/node_modules/.installed
 TEST_SELECTION := not docker and not cluster and not contract
 FAST_SELECTION := not slow and $(TEST_SELECTION)
 MARKERS ?= $(TEST_SELECTION)
+# `make test` runs the suite in TEST_WORKERS processes (pytest-xdist; auto: one per core, 0: in this process), one
+# test file per worker at a time, so a module's fixtures (its server, its etcd) are started once, as in a serial run.
+TEST_WORKERS ?= auto
+PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 .DEFAULT_GOAL := help
 .PHONY: help docs run soak test test-fast test-httptools test-loaded test-contract fuzz-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
@@ -143,7 +147,7 @@ certs:  ## Self-signed TLS pair for --ssl in $(KEYS_DIR)/ (never commit real key
 
 # ---- checks -------------------------------------------------------------------------------------------------
 
-test: system-packages $(DEV_STAMP)  ## Lint, strict type check, then the suite with coverage (not docker/cluster/contract)
+test: system-packages $(DEV_STAMP)  ## Lint, strict type check, then the suite with coverage on every core (not docker/cluster/contract)
 	@echo "==> testing: ruff, mypy, pytest with coverage"
 	@$(MAKE) --no-print-directory lint typecheck
 	@$(MAKE) --no-print-directory coverage
@@ -180,7 +184,7 @@ test-cluster: system-packages $(DEV_STAMP)  ## Multi-host fault test: 3-member e
 
 RUNS ?= 5
 test-loaded: system-packages $(DEV_STAMP)  ## The suite RUNS=5 times under a CPU hog on every core; per-run results
-	@bash tests/support/loaded_runs.sh $(RUNS) $(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(TEST_SELECTION)" $(ARGS)
+	@bash tests/support/loaded_runs.sh $(RUNS) $(DEV_PY) -m pytest -q -p no:cacheprovider $(PARALLEL) -m "$(TEST_SELECTION)" $(ARGS)
 
 lint: $(DEV_STAMP)  ## ruff check
 	@$(DEV_PY) -m ruff check .
@@ -191,9 +195,9 @@ typecheck: $(DEV_STAMP)  ## mypy, strict
 pytest: $(DEV_STAMP) $(BROWSER_DEPS)  ## pytest with ARGS, no coverage (ARGS="tests/unit -x")
 	@$(DEV_PY) -m pytest $(ARGS)
 
-coverage: $(DEV_STAMP) $(BROWSER_DEPS)  ## The suite under coverage, with a per-file report (MARKERS="not docker and ...", ARGS)
+coverage: $(DEV_STAMP) $(BROWSER_DEPS)  ## The suite under coverage on every core, a per-file report (MARKERS="not docker and ...", TEST_WORKERS=0, ARGS)
 	@rm -f .coverage .coverage.*
-	@$(DEV_PY) -m coverage run -m pytest -m "$(MARKERS)" $(ARGS)
+	@$(DEV_PY) -m coverage run -m pytest $(PARALLEL) -m "$(MARKERS)" $(ARGS)
 	@$(DEV_PY) -m coverage combine -q
 	@$(DEV_PY) -m coverage report
 
