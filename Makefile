@@ -30,9 +30,9 @@ ALL_APT_PACKAGES := python3 python3-venv $(TEST_APT_PACKAGES) $(DOCKER_APT_PACKA
 BROWSER_TESTS := tests/integration/browser
 BROWSER_DEPS := $(BROWSER_TESTS)/node_modules/.installed
 
-# Test selections. Suites with their own target (docker, cluster, contract) stay out of `make test`; `make test-fast` also
-# leaves out the tests that wait out real timeouts (slow).
-TEST_SELECTION := not docker and not cluster and not contract
+# Test selections. Suites with their own target (docker, cluster, contract, browser) stay out of `make test`;
+# `make test-fast` also leaves out the tests that wait out real timeouts (slow).
+TEST_SELECTION := not docker and not cluster and not contract and not browser
 FAST_SELECTION := not slow and $(TEST_SELECTION)
 MARKERS ?= $(TEST_SELECTION)
 # `make test` runs the suite in TEST_WORKERS processes (pytest-xdist; auto: one per core, 0: in this process), one
@@ -41,7 +41,7 @@ TEST_WORKERS ?= auto
 PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 .DEFAULT_GOAL := help
-.PHONY: help docs run soak test test-fast test-httptools test-loaded test-contract fuzz-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
+.PHONY: help docs run soak test test-fast test-httptools test-loaded test-browser test-contract fuzz-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
 	system-packages browser-deps certs clean bench profile bench-logging etcd bench-locks
 
 help:  ## This list
@@ -109,7 +109,7 @@ $(BROWSER_DEPS): $(BROWSER_TESTS)/package-lock.json
 	@npm ci --prefix $(BROWSER_TESTS) --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
-browser-deps: $(BROWSER_DEPS)  ## axe-core from npm for the browser tests (make test installs it when missing)
+browser-deps: $(BROWSER_DEPS)  ## axe-core from npm for the browser tests (make test-browser installs it when missing)
 
 lock:  ## Regenerate requirements.txt, requirements-dev.txt and the bench's (hashes) from the .in files (UPGRADE=1 for newest)
 	@[ -x $(DEV_VENV)/bin/uv ] || $(MAKE) --no-print-directory $(DEV_STAMP)
@@ -147,7 +147,7 @@ certs:  ## Self-signed TLS pair for --ssl in $(KEYS_DIR)/ (never commit real key
 
 # ---- checks -------------------------------------------------------------------------------------------------
 
-test: system-packages $(DEV_STAMP)  ## Lint, strict type check, then the suite with coverage on every core (not docker/cluster/contract)
+test: system-packages $(DEV_STAMP)  ## Lint, strict type check, then the suite with coverage on every core (not docker/cluster/contract/browser)
 	@echo "==> testing: ruff, mypy, pytest with coverage"
 	@$(MAKE) --no-print-directory lint typecheck
 	@$(MAKE) --no-print-directory coverage
@@ -161,6 +161,10 @@ test-fast: $(DEV_STAMP)  ## The unit tests without the slow ones (no lint, no co
 test-httptools: $(DEV_STAMP) $(BROWSER_DEPS)  ## `make test`'s suite once more with every test server on --http_parser httptools
 	@echo "==> testing: the suite with --http_parser httptools"
 	@TB_TEST_HTTP_PARSER=httptools $(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(TEST_SELECTION)" $(ARGS)
+
+test-browser: system-packages $(DEV_STAMP) $(BROWSER_DEPS)  ## The page in headless Chromium with axe-core (marker browser), on every core
+	@echo "==> testing: the page in Chromium (browser)"
+	@$(DEV_PY) -m pytest -m browser -p no:cacheprovider $(PARALLEL) $(ARGS) $(BROWSER_TESTS)
 
 test-contract: $(DEV_STAMP)  ## Schemathesis: every operation of /openapi.json against a live server, seeded, under a minute
 	@echo "==> testing: the API against its OpenAPI document (schemathesis)"
@@ -195,7 +199,7 @@ typecheck: $(DEV_STAMP)  ## mypy, strict
 pytest: $(DEV_STAMP) $(BROWSER_DEPS)  ## pytest with ARGS, no coverage (ARGS="tests/unit -x")
 	@$(DEV_PY) -m pytest $(ARGS)
 
-coverage: $(DEV_STAMP) $(BROWSER_DEPS)  ## The suite under coverage on every core, a per-file report (MARKERS="not docker and ...", TEST_WORKERS=0, ARGS)
+coverage: $(DEV_STAMP)  ## The suite under coverage on every core, a per-file report (MARKERS="not docker and ...", TEST_WORKERS=0, ARGS)
 	@rm -f .coverage .coverage.*
 	@$(DEV_PY) -m coverage run -m pytest $(PARALLEL) -m "$(MARKERS)" $(ARGS)
 	@$(DEV_PY) -m coverage combine -q

@@ -35,8 +35,9 @@ ROUTES = st.sampled_from(["", "ping", "health", "cors", "tasks", "tasks/{}", "st
                           "{}", "tasks/{}/{}", "metrics", "favicon.ico", "tasks", "tasks", "tasks/{}", "cors",
                           "tasks/", "cors"])
 
-# 2,000 requests over sockets: longer than `make test-fast` allows (it still runs in `make test`).
-pytestmark = pytest.mark.slow
+# 2,000 requests over sockets: longer than `make test-fast` allows (it still runs in `make test`). One test makes
+# them all, so the suite's 120 s per test, a hang guard, would be a wall-clock bound on a loaded machine: 600 s.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def _percent_encoded(data: bytes) -> str:
