@@ -80,6 +80,14 @@ class ServerProcess:
         self.kill()
         raise RuntimeError(f"server did not answer within {self.start_timeout} s:\n{self.output()}")
 
+    def wait_workers_listening(self, workers: int, timeout: float = 30.0) -> None:
+        """Until `workers` processes (`--proc N`) have logged that they listen: an answer proves one only."""
+        deadline = time.monotonic() + timeout
+        while self.output().count('msg="listening on') < workers:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{workers} workers did not listen within {timeout} s:\n{self.output()[-2000:]}")
+            time.sleep(0.05)
+
     def _answers(self) -> bool:
         if self.scheme == "https":
             with socket.socket() as probe:

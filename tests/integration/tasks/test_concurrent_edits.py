@@ -52,6 +52,7 @@ def increment(port: int, location: str, number: int) -> int:
 
 def test_if_match_increments_from_eight_clients_on_two_workers_are_never_lost() -> None:
     with ServerProcess(["--proc", "2"]) as server:
+        server.wait_workers_listening(2)  # on a loaded machine the second may still be starting
         with RawConnection(server.port) as connection:
             created = connection.exchange(request("POST", "/tasks", {"Content-Type": "application/json"},
                                                   json.dumps({"title": "counter", "description": "0"}).encode()))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.integration.tasks.http_calls import call
@@ -15,17 +14,9 @@ MAX_ROUNDS = 25  # a bound for a machine so loaded that one worker wins nearly e
 WORKER_WRITE = re.compile(r"pid=(\d+) .*method=POST uri=/tasks .*status=201")
 
 
-def _wait_until_both_workers_listen(server: ServerProcess) -> None:
-    # /ping answering proves one worker only; the other may still be starting on a loaded machine.
-    deadline = time.monotonic() + 30
-    while server.output().count("msg=\"listening on") < 2:
-        assert time.monotonic() < deadline, server.output()[-2000:]
-        time.sleep(0.05)
-
-
 def test_concurrent_posts_across_two_workers_all_land() -> None:
     with ServerProcess(["--proc", "2"]) as server:
-        _wait_until_both_workers_listen(server)
+        server.wait_workers_listening(2)
 
         def post(n: int) -> str:
             answer = call(server.port, "POST", "/tasks", f'{{"title": "concurrent {n}"}}')
