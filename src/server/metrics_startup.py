@@ -107,10 +107,10 @@ def preload_metrics_library() -> None:
 def _create_recorder(context: ApplicationContext, in_flight: Callable[[], int]) -> MetricsRecorder:
     # Imported here: prometheus-client loads only in workers that keep metrics.
     from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector, values  # noqa: PLC0415
-    from prometheus_client.multiprocess import MultiProcessCollector  # noqa: PLC0415
 
     from src.utils.metrics.families import build_labels  # noqa: PLC0415
     from src.utils.metrics.recorder import MetricsRecorder  # noqa: PLC0415
+    from src.utils.metrics.worker_files_collector import WorkerFilesCollector  # noqa: PLC0415
     from src.utils.metrics.worker_process import WorkerProcessGauges  # noqa: PLC0415
 
     processes = context.server.proc or os.cpu_count() or 1
@@ -125,7 +125,7 @@ def _create_recorder(context: ApplicationContext, in_flight: Callable[[], int]) 
         ProcessCollector(registry=registry)
     else:
         scrape_registry = CollectorRegistry()
-        MultiProcessCollector(scrape_registry, str(folder))  # type: ignore[no-untyped-call]
+        WorkerFilesCollector(scrape_registry, str(folder))
         sample_process = WorkerProcessGauges(registry).sample
     PlatformCollector(registry=scrape_registry)
     store = "mongodb" if context.database.uses_mongo else "embedded"
