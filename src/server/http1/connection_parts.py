@@ -3,9 +3,10 @@ the connection's one timer."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from src.request_handlers.request_guards import RequestDeadline
 
 if TYPE_CHECKING:
     from src.server.http1.protocol import HTTP1Protocol
@@ -26,34 +27,20 @@ class TransportStream:
 
 
 class Deadline:
-    """Calls `on_expiry` once the deadline last set passes. One timer per connection, re-armed lazily when the
-    deadline moves, instead of a timer made and cancelled per request."""
+    """Calls `on_expiry` once the deadline last set passes, on the server's shared deadline queues
+    (`RequestDeadline`: one loop timer per length of deadline), instead of a timer made and cancelled per request."""
 
     def __init__(self, on_expiry: Callable[[], None]) -> None:
         self._on_expiry = on_expiry
-        self._when: float | None = None
-        self._timer: asyncio.TimerHandle | None = None
+        self._pending: RequestDeadline | None = None
 
     def set(self, seconds: float | None) -> None:
         """Expire `seconds` from now (None: not at all)."""
-        loop = asyncio.get_running_loop()
-        self._when = None if seconds is None else loop.time() + seconds
-        if self._when is not None and self._timer is None:
-            self._timer = loop.call_at(self._when, self._check)
+        self.clear()
+        if seconds is not None:
+            self._pending = RequestDeadline(seconds, self._on_expiry)
 
     def clear(self) -> None:
-        self._when = None
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def _check(self) -> None:
-        self._timer = None
-        if self._when is None:
-            return
-        loop = asyncio.get_running_loop()
-        if loop.time() >= self._when:
-            self._when = None
-            self._on_expiry()
-        else:
-            self._timer = loop.call_at(self._when, self._check)
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
