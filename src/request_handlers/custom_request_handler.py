@@ -163,7 +163,7 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         if self._body_size > self._server.max_body_size:
             self._body_chunks.clear()
             self.send_error(413, exc_info=exc_info_of(PayloadTooLargeError(
-                f"request body exceeds the limit of {self.context.server.max_body_size} bytes")))
+                f"request body exceeds the limit of {self._server.max_body_size} bytes")))
             return
         self._body_chunks.append(chunk)
 

@@ -101,7 +101,7 @@ def preload_metrics_library() -> None:
     then share those pages with it (copy-on-write) instead of each importing its own copy after the fork."""
     import prometheus_client.multiprocess  # noqa: F401, PLC0415 - the same imports as _create_recorder's
 
-    from src.utils.metrics import families, recorder, worker_process  # noqa: F401, PLC0415
+    from src.utils.metrics import families, recorder, worker_files_collector, worker_process  # noqa: F401, PLC0415
 
 
 def _create_recorder(context: ApplicationContext, in_flight: Callable[[], int]) -> MetricsRecorder:
