@@ -54,27 +54,29 @@ class TaskDAO(GenericDAO[Task]):
 
     async def get_json(self, id_text: str) -> Versioned[JSONText]:
         """The task's representation as JSON text, and its entity tag; `NotFoundError` when there is none."""
-        text = await self.find_json(id_text)
-        written = _WRITTEN_HERE.fullmatch(text)
-        if written is not None:
-            return Versioned(JSONText("{" + written["members"] + "}"), written["revision"])
-        document = document_from_json(text)
-        return Versioned(JSONText(encode_json(self.to_representation(document))), revision_of(document))
+        _, representation, revision = self._read_stored(await self.find_json(id_text))
+        return Versioned(JSONText(representation), revision)
 
     async def list_page_json(self, offset: int, limit: int) -> tuple[int, JSONText]:
         """How many tasks there are, and `list_page` as the list's JSON text: `{id: representation, ...}` in
         creation order, from one read of the stored texts."""
         total, texts = await self.page_json(CREATION_ORDER, offset, limit)
-        return total, JSONText("{" + ",".join([self._list_member(text) for text in texts]) + "}")
+        members = []
+        for text in texts:
+            key, representation, _ = self._read_stored(text)
+            members.append(key + ":" + representation)
+        return total, JSONText("{" + ",".join(members) + "}")
 
-    def _list_member(self, text: str) -> str:
-        """`"id":representation` for one stored text."""
+    def _read_stored(self, text: str) -> tuple[str, str, str]:
+        """A stored text's id (a JSON string), representation (JSON) and revision: sliced from the text when
+        this DAO wrote it, else decoded and read tolerantly."""
         written = _WRITTEN_HERE.fullmatch(text)
         if written is not None:
             key = written["text_id"] or '"' + written["object_id"] + '"'
-            return key + ":{" + written["members"] + "}"
+            return key, "{" + written["members"] + "}", written["revision"]
         document = document_from_json(text)
-        return encode_json(self.id_to_text(document["_id"])) + ":" + encode_json(self.to_representation(document))
+        return (encode_json(self.id_to_text(document["_id"])), encode_json(self.to_representation(document)),
+                revision_of(document))
 
 
 def _stored_fields(document: Document) -> tuple[str, str | None, Priority, bool, int | None]:
