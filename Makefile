@@ -21,11 +21,12 @@ BENCH_STAMP := $(BENCH_VENV)/.installed-requirements-bench
 PIP_INSTALL := -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes
 
 # System packages `make test` needs (etcd: lock tests; chromium: the page; docker-compose: config check; openssl:
-# TLS tests; curl: the docs' sessions), and those of the optional targets (wrk: `make bench`).
+# TLS tests; curl: the docs' sessions), and those of the optional targets (wrk: `make bench`; valgrind:
+# `make bench-cpu INSTRUCTIONS=1`).
 TEST_APT_PACKAGES := etcd-server chromium chromium-driver docker-compose openssl curl
 # `make docker-test`: a private Docker engine, and debootstrap for the locally made base images.
 DOCKER_APT_PACKAGES := docker.io debootstrap
-ALL_APT_PACKAGES := python3 python3-venv $(TEST_APT_PACKAGES) $(DOCKER_APT_PACKAGES) wrk
+ALL_APT_PACKAGES := python3 python3-venv $(TEST_APT_PACKAGES) $(DOCKER_APT_PACKAGES) wrk valgrind
 # axe-core (npm) for the browser tests' accessibility checks, pinned by the lock file beside those tests.
 BROWSER_TESTS := tests/integration/browser
 BROWSER_DEPS := $(BROWSER_TESTS)/node_modules/.installed
@@ -42,7 +43,7 @@ PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 .DEFAULT_GOAL := help
 .PHONY: help docs run soak test test-fast test-httptools test-loaded test-browser test-contract fuzz-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
-	system-packages browser-deps certs clean bench profile bench-logging etcd bench-locks
+	system-packages browser-deps certs clean bench bench-cpu profile bench-logging etcd bench-locks
 
 help:  ## This list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -213,10 +214,16 @@ DURATION ?= 5
 ENDPOINT ?= /ping
 METHOD ?= GET
 PROFILE_SECONDS ?= 10
+SERVER ?= server
 
 bench: $(BENCH_STAMP)  ## This server vs bare Tornado and FastAPI with wrk, interleaved rounds (SUITE=main|gc|metrics|footprint ROUNDS=5 DURATION=5)
 	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
 	$(BENCH_PY) -m tests.benchmarks.bench --suite $(SUITE) --rounds $(ROUNDS) --duration $(DURATION) $(ARGS)
+
+bench-cpu: $(DEV_STAMP)  ## CPU us per request in one process, load-independent (ENDPOINT=/ping METHOD=GET SERVER=server|bare|bare-store INSTRUCTIONS=1)
+	@$(if $(INSTRUCTIONS),$(MAKE) --no-print-directory system-packages PACKAGES=valgrind)
+	$(DEV_PY) -m tests.benchmarks.inprocess_cpu --endpoint '$(ENDPOINT)' --method $(METHOD) --server $(SERVER) \
+		$(if $(INSTRUCTIONS),--instructions) $(ARGS)
 
 profile: $(DEV_STAMP)  ## py-spy flame graph + speedscope under wrk load (ENDPOINT=/ping METHOD=GET PROFILE_SECONDS=10)
 	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
