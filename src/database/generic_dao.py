@@ -21,6 +21,7 @@ from typing import ClassVar, Generic, TypeVar, cast
 
 from bson import ObjectId
 
+from src.database.conditional_replace import replace_by_id
 from src.database.driver_errors import translated_driver_errors
 from src.database.indexes import Index
 from src.database.json_reads import json_reads
@@ -145,15 +146,18 @@ class GenericDAO(ABC, Generic[ModelT]):
 
     async def replace(self, id_text: str, model: ModelT, if_match: Collection[str] | None = None) -> str:
         """Replace the whole document, keeping its id; returns the new entity tag. `NotFoundError` if no such
-        id; `PreconditionFailedError` if `if_match` is given and holds none of the document's current tags."""
+        id; `PreconditionFailedError` if `if_match` is given and holds none of the document's current tags.
+        One store call (`replace_by_id`) checks the tag and writes."""
         document = self._with_new_revision(model)
         document.pop("_id", None)
-        if if_match is None:
-            with translated_driver_errors(self.resource, "replace_one"):
-                result = await self.collection().replace_one({"_id": self.id_from_text(id_text)}, document)
-            if result.matched_count == 0:
+        with translated_driver_errors(self.resource, "replace_one"):
+            replaced, current = await replace_by_id(self.collection(), self.id_from_text(id_text), document,
+                                                    REVISION_FIELD, if_match)
+        if not replaced:
+            if current is None:
                 raise self._not_found(id_text)
-        else:
+            # Refused: a 412, unless the document has no stored revision yet and `if_match` holds its content tag.
+            check_if_match(current, if_match, f"{self.resource} {self._shown(id_text)}")
             await self._write_unchanged(id_text, if_match, lambda current: self._replace_if(current, document))
         return cast(str, document[REVISION_FIELD])
 
@@ -224,7 +228,12 @@ class GenericDAO(ABC, Generic[ModelT]):
                             "try again")
 
     async def _replace_if(self, current: Document, replacement: Document) -> bool:
+        stored = current.get(REVISION_FIELD)
         with translated_driver_errors(self.resource, "replace_one"):
+            if isinstance(stored, str):
+                replaced, _ = await replace_by_id(self.collection(), current["_id"], replacement, REVISION_FIELD,
+                                                  (stored,))
+                return replaced
             result = await self.collection().replace_one(unchanged_filter(current), replacement)
         return bool(result.matched_count)
 

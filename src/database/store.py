@@ -7,7 +7,7 @@ filters, pymongo's result objects (read through the few attributes used), `to_li
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 # A stored document: field name -> BSON value (text, numbers, ObjectId, nested documents and lists...).
@@ -84,6 +84,17 @@ class JSONReads(Protocol):
                   /) -> Awaitable[tuple[int, list[str]]]: ...
 
 
+class ConditionalReplace(Protocol):
+    """One write that replaces the document with this `_id` (keeping the `_id`), only while its `field` holds one
+    of the strings `accepted` (None: whatever it holds), for writes conditional on an entity tag. The answer is
+    `(True, None)` when it replaced the document, else `(False, the document as it now is)`, or `(False, None)`
+    when there is none. The embedded store answers it with one statement on its primary key; for the other back
+    ends `src.database.conditional_replace.conditional_replace(collection)` runs `replace_with_filter`."""
+
+    def replace_by_id(self, id: object, replacement: Document, field: str, accepted: Collection[str] | None,
+                      /) -> Awaitable[tuple[bool, Document | None]]: ...
+
+
 class StoreDatabase(Protocol):
     @property
     def name(self) -> str: ...
@@ -104,6 +115,16 @@ def find_window(collection: StoreCollection, filter: Filter, sort: SortSpec | No
     return cursor
 
 
+async def replace_with_filter(collection: StoreCollection, id: object, replacement: Document, field: str,
+                              accepted: Collection[str] | None) -> tuple[bool, Document | None]:
+    """`ConditionalReplace.replace_by_id` on any back end: `replace_one` with the condition in its filter, and a
+    read of the document only when a condition refused it."""
+    condition: Filter = {"_id": id} if accepted is None else {"_id": id, field: {"$in": list(accepted)}}
+    if (await collection.replace_one(condition, replacement)).matched_count:
+        return True, None
+    return False, None if accepted is None else await collection.find_one({"_id": id})
+
+
 if TYPE_CHECKING:  # mypy proves every back end fits the port; nothing runs
     from motor.motor_asyncio import AsyncIOMotorDatabase
     from pymongo.asynchronous.database import AsyncDatabase
@@ -120,4 +141,7 @@ if TYPE_CHECKING:  # mypy proves every back end fits the port; nothing runs
         return database
 
     def _embedded_reads_json(collection: EmbeddedCollection) -> JSONReads:
+        return collection
+
+    def _embedded_replaces_by_id(collection: EmbeddedCollection) -> ConditionalReplace:
         return collection

@@ -7,19 +7,22 @@ site; the SQLite and JSON work runs on the store's thread (see `Table`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
 
-from src.database.embedded.codec import Document, id_key
+from src.database.embedded import mongo_errors, values
+from src.database.embedded.codec import Document, decode, id_key
 from src.database.embedded.cursor import EmbeddedCursor
 from src.database.embedded.errors import UnsupportedOperationError
+from src.database.embedded.point_replace import replace_row
 from src.database.embedded.query import compile_query
 from src.database.embedded.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 from src.database.embedded.shaping import compile_projection, normalise_sort
 from src.database.embedded.table import IndexKeys, Table, UpdateSpec
 from src.database.embedded.update import check_replacement, compile_update, upsert_seed
+from src.database.store import replace_with_filter
 
 if TYPE_CHECKING:
     from src.database.embedded.client import EmbeddedDatabase
@@ -106,6 +109,22 @@ class EmbeddedCollection:
         raw = await self.database.run(self._table.update, compile_query(filter), UpdateSpec(
             replacement=dict(replacement), multi=False, upsert=upsert, seed=upsert_seed(filter) if upsert else {}))
         return UpdateResult(raw, acknowledged=True)
+
+    async def replace_by_id(self, id: Any, replacement: Mapping[str, Any], field: str,
+                            accepted: Collection[str] | None) -> tuple[bool, Document | None]:
+        """The port's `ConditionalReplace`: for a text or ObjectId `_id`, one `UPDATE` on the primary key that
+        also tests the condition (`point_replace`); other `_id` types, whose stored form may differ from an
+        equal value's (1.0 and 1), go through `replace_one`."""
+        check_replacement(replacement)
+        if not isinstance(id, str | ObjectId):
+            return await replace_with_filter(self, id, dict(replacement), field, accepted)
+        if "_id" in replacement and not values.equal(values.normalise(replacement["_id"]), id):
+            raise mongo_errors.WriteError(
+                "Performing an update on the path '_id' would modify the immutable field '_id'", code=66)
+        document = {"_id": id, **replacement}
+        replaced, text = await self.database.run(replace_row, self._table, id_key(id), document, field,
+                                                 None if accepted is None else list(accepted))
+        return replaced, None if text is None else decode(text)
 
     async def _update(self, method: str, filter_: Mapping[str, Any], update: Mapping[str, Any], upsert: bool,
                       *, multi: bool, options: dict[str, Any]) -> UpdateResult:

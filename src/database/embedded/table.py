@@ -143,7 +143,7 @@ class Table:
             try:
                 self.file.connection().execute(sql, rows[0])
             except sqlite3.IntegrityError as error:
-                raise self._duplicate(error, documents[0]) from None
+                raise self.duplicate_error(error, documents[0]) from None
             return
         errors: list[dict[str, Any]] = []
         with self.file.transaction() as connection:
@@ -151,7 +151,7 @@ class Table:
                 try:
                     connection.execute(sql, row)
                 except sqlite3.IntegrityError as error:
-                    duplicate = self._duplicate(error, documents[index])
+                    duplicate = self.duplicate_error(error, documents[index])
                     errors.append({**(duplicate.details or {}), "index": index, "op": documents[index]})
                     if ordered:
                         break
@@ -211,7 +211,7 @@ class Table:
         try:
             connection.execute(sql, params)
         except sqlite3.IntegrityError as error:
-            raise self._duplicate(error, document) from None
+            raise self.duplicate_error(error, document) from None
 
     # ---- indexes ----------------------------------------------------------------------------------------------
 
@@ -248,7 +248,8 @@ class Table:
         self.file.connection().execute(f"DROP TABLE IF EXISTS {self.sql_name}")
         self.file.forget_table(self.name)
 
-    def _duplicate(self, error: sqlite3.IntegrityError, document: Mapping[str, Any]) -> mongo_errors.DuplicateKeyError:
+    def duplicate_error(self, error: sqlite3.IntegrityError,
+                        document: Mapping[str, Any]) -> mongo_errors.DuplicateKeyError:
         """MongoDB's E11000 error, naming the index and the duplicate key values."""
         found = _INDEX_IN_MESSAGE.search(str(error))
         index = found.group(1) if found else "_id_"

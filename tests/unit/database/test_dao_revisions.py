@@ -52,6 +52,17 @@ async def test_a_stale_tag_is_refused_and_nothing_is_written(backend: Backend) -
             await dao.delete(note_id, if_match=[current])
 
 
+async def test_a_conditional_replace_of_a_missing_document_is_a_404(backend: Backend) -> None:
+    async with dao_on(backend) as dao:
+        note_id = await dao.insert({"text": "v1"})
+        tag = (await dao.get_versioned(note_id)).etag
+        await dao.delete(note_id)
+        with pytest.raises(NotFoundError, match=f"note {note_id} not found"):
+            await dao.replace(note_id, {"text": "v2"}, if_match=[tag])
+        with pytest.raises(NotFoundError):
+            await dao.replace(note_id, {"text": "v2"})
+
+
 async def test_concurrent_read_modify_writes_lose_nothing(backend: Backend) -> None:
     async with dao_on(backend) as dao:
         note_id = await dao.insert({"count": 0})
