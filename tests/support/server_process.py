@@ -24,10 +24,22 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that nothing listens on right now on `host` (bind to 0 and let the kernel choose)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
+    """A TCP port on `host` that nothing listens on, kept from every other process for a minute.
+
+    Chosen by the kernel (bind to 0), then left in TIME_WAIT by one accepted and closed connection: for the next
+    60 s the kernel hands it to no other bind to 0 and no outgoing connection, so a parallel test cannot take it
+    between this choice and the bind of the server it is for (which binds with SO_REUSEADDR, as tornado, etcd and
+    docker-proxy do). Connections to it are refused meanwhile, as to any closed port.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, 0))
+        listener.listen(1)
+        address = listener.getsockname()
+        with socket.create_connection(address, timeout=5):
+            accepted, _ = listener.accept()
+            accepted.close()  # closed first: the TIME_WAIT is on this side, the side whose port is `port`
+    return int(address[1])
 
 
 class ServerProcess:

@@ -26,7 +26,7 @@ from tests.integration.tasks.http_calls import call
 from tests.integration.tasks.spec_session import replay_the_spec_session
 from tests.support.deployment_files import compose_service, dockerfile_healthcheck
 from tests.support.docker_engine import DockerEngine
-from tests.support.server_process import PROJECT_ROOT, free_port
+from tests.support.server_process import PROJECT_ROOT
 from tests.support.stand_in_images import StandIns, provide_stand_ins
 
 pytestmark = [pytest.mark.docker, pytest.mark.timeout(900)]
@@ -53,6 +53,21 @@ def get_json(url: str) -> tuple[int, Any]:
     except urllib.error.HTTPError as error:
         with error:
             return error.code, json.loads(error.read())
+
+
+def wait_for_status(url: str, status: int, deadline: float) -> Any:
+    """The JSON body of `url`'s first answer with `status`, asked every 0.5 s until `deadline` s have passed."""
+    end = time.monotonic() + deadline
+    last: tuple[int, Any] | str = "no answer"
+    while time.monotonic() < end:
+        try:
+            last = get_json(url)
+        except OSError as error:
+            last = repr(error)
+        if isinstance(last, tuple) and last[0] == status:
+            return last[1]
+        time.sleep(0.5)
+    raise AssertionError(f"{url} did not answer {status} within {deadline} s; last: {last}")
 
 
 def proc_file(pid: int, name: str) -> str | None:
@@ -131,6 +146,8 @@ def test_the_image_serves_as_the_unprivileged_user_with_only_the_allowed_files(
     status, health = get_json(container.url + "/health")
     assert status == 503, health
     assert {health["checks"]["database"]["status"], health["checks"]["lock_server"]["status"]} != {"ok"}
+    # One worker's answer proves one worker: the other may still be starting (forked, or about to be).
+    wait_for(lambda: len(container.server_pids()) >= 3, 30, "running the supervisor and two workers")
     pids = container.server_pids()
     assert len(pids) == 3, "the supervisor and the two workers of --proc 2"
     statuses = [text for pid in engine.host_pids(container.name)
@@ -178,10 +195,16 @@ def test_docker_stop_drains_and_exits_0(engine: DockerEngine, containers: dict[s
 @pytest.fixture(scope="module")
 def compose_deployment(engine: DockerEngine, image: str, stand_ins: StandIns) -> Iterator[int]:
     """`docker-compose up -d` of the committed file; yields the server's published loopback port."""
-    port = free_port()
-    publish = {"TB_PUBLISH_PORT": f"127.0.0.1:{port}"}
+    # `127.0.0.1::5000`: Docker chooses the loopback port as it binds it, so no other process can take it between
+    # a choice made here and the bind.
+    publish = {"TB_PUBLISH_PORT": "127.0.0.1:"}
     engine.compose(PROJECT_ROOT, "tb-compose-test", "up", "--detach", "--no-build", env=publish, timeout=600)
     try:
+        published = engine.compose(PROJECT_ROOT, "tb-compose-test", "port", "server", str(CONTAINER_PORT),
+                                   env=publish).stdout.strip()
+        host, _, port_text = published.rpartition(":")
+        assert host == "127.0.0.1", published
+        port = int(port_text)
         wait_for(lambda: answers(f"http://127.0.0.1:{port}/ping"), 60, "answering /ping")
         yield port
     finally:
@@ -193,8 +216,8 @@ def test_compose_up_waits_for_healthy_dependencies_and_serves_the_spec_session(
         engine: DockerEngine, compose_deployment: int) -> None:
     for service in ("mongodb", "etcd"):
         assert engine.inspect(f"tb-compose-test_{service}_1")["State"]["Health"]["Status"] == "healthy"
-    status, health = get_json(f"http://127.0.0.1:{compose_deployment}/health")
-    assert status == 200, health
+    # Answering /ping is not yet ready: the first checks may wait for the drivers' first connections.
+    health = wait_for_status(f"http://127.0.0.1:{compose_deployment}/health", 200, 60)
     assert health["checks"]["database"]["status"] == "ok"
     assert health["checks"]["lock_server"]["status"] == "ok"
     replay_the_spec_session(compose_deployment)

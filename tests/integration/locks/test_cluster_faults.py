@@ -21,7 +21,7 @@ import signal
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 
 import pytest
@@ -47,10 +47,11 @@ def children(pid: int) -> list[int]:
 
 
 def host_signal(server: ServerProcess, signum: int) -> None:
-    """Signal a whole host: its supervisor and every worker."""
+    """Signal a whole host: its supervisor and every worker (one that exited since it was listed is passed over)."""
     assert server.process is not None
     for pid in [server.process.pid, *children(server.process.pid)]:
-        os.kill(pid, signum)
+        with suppress(ProcessLookupError):
+            os.kill(pid, signum)
 
 
 def logs_of(server: ServerProcess) -> str:
@@ -155,7 +156,8 @@ def kill_a_worker_mid_run(record: Path) -> tuple[int, int]:
     """SIGKILL a worker whose run has started and not finished; (its slot, its pid)."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        lines = [line.split() for line in record.read_text().splitlines()[-30:]]
+        # Complete lines only: a line being appended right now may be read in part.
+        lines = [fields for line in record.read_text().splitlines()[-30:] if len(fields := line.split()) >= 4]
         finished = {(fields[1], fields[2]) for fields in lines if fields[0] in ("done", "lost")}
         for fields in reversed(lines):
             if fields[0] == "start" and (fields[1], fields[2]) not in finished:
