@@ -72,7 +72,7 @@ def provide_stand_ins(engine: DockerEngine, work_dir: Path) -> StandIns:
           build_args={"PYTHON_BASE": tags.python})
     archive.parent.mkdir(parents=True, exist_ok=True)
     for stale in archive.parent.glob("stand-in-images-*.tar"):
-        stale.unlink()
+        stale.unlink(missing_ok=True)  # another run may have replaced it meanwhile
     # A name of its own: another run may be filling the cache at the same time; the rename is atomic.
     partial = archive.with_suffix(f".{os.getpid()}.partial")
     engine.docker("save", "--output", str(partial), *tags.tags, timeout=600)
