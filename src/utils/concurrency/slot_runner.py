@@ -157,7 +157,7 @@ class SlotRunner:
         if isinstance(task.exception(), LockServerUnavailable):  # e.g. `confirm()` before the effect: not done
             logger.warning("job %s: slot %s not completed, the lock server was unavailable during the run; given "
                            "back to be caught up: %s", self.name, slot_ms, task.exception())
-            await self._quietly_delete(held)
+            await self._give_back(held)
             return None
         failed = task.exception() is not None
         await self._mark(held, "failed:" if failed else "done:", policy)
@@ -197,6 +197,22 @@ class SlotRunner:
             logger.warning("job %s: slot %s missed: not started within its catch-up deadline of %.1f s",
                            self.name, slot_ms, policy.catch_up)
             scheduler_slot(self.name, "missed")
+
+    async def _give_back(self, held: HeldKey) -> None:
+        """Delete the key of a slot that did not complete, so it can be caught up; while no member answers, tried
+        again for one TTL. Left to expire, the key could outlast the slot's catch-up deadline: a new etcd v3 leader
+        (the election that made the run fail, often) renews every lease it takes over."""
+        deadline = time.monotonic() + held.ttl
+        while True:
+            try:
+                await asyncio.shield(self.manager.keys.delete(held))
+                return
+            except LockServerUnavailable as error:
+                pause = min(1.0, held.ttl / 3)
+                if time.monotonic() + pause > deadline:
+                    logger.warning("job %s: %s not given back, it expires by its TTL: %s", self.name, held.name, error)
+                    return
+                await asyncio.sleep(pause)
 
     async def _quietly_delete(self, held: HeldKey) -> None:
         try:

@@ -55,9 +55,11 @@ def host_signal(server: ServerProcess, signum: int) -> None:
 
 
 def logs_of(server: ServerProcess) -> str:
+    """What the host logged, each line once: the server writes every line to its output and to its log file, and a
+    slot reported missed once must be counted once."""
     texts = [server.output()]
     texts += [path.read_text(errors="replace") for path in (server.workdir / "logs").glob("*.log*")]
-    return "\n".join(texts)
+    return "\n".join(dict.fromkeys(line for text in texts for line in text.splitlines()))
 
 
 class Timeline:

@@ -1,7 +1,8 @@
 """`single_process_coroutine` slot semantics on a real etcd, for both APIs: each slot completed once across
 processes (a late process skips it); a slot whose holder died is taken over within its deadline; a slot past its
 deadline is reported missed once and never run; a stall between choosing a slot and locking it does not run it
-late; a holder that loses its key is cancelled; failures are final; outside the scheduler, never concurrently."""
+late; a holder that loses its key is cancelled; a slot given back while etcd is down is freed once it answers;
+failures are final; outside the scheduler, never concurrently."""
 
 from __future__ import annotations
 
@@ -172,6 +173,35 @@ async def test_a_holder_that_loses_its_key_is_cancelled_and_confirm_says_so(etcd
         await other.close()
     assert progress == ["started"]
     assert any("lost" in record.getMessage() for record in caplog.records)
+
+
+async def test_a_slot_given_back_while_etcd_is_down_is_freed_once_it_answers(own_etcd: EtcdProcess, lock_api: str,
+                                                                             lock_id: str) -> None:
+    """A run whose confirm() reaches no member gives its slot back: the key goes as soon as etcd answers again, so
+    the slot can be caught up, not only once its TTL (here longer than the whole test) has run out."""
+    manager = LockManager(own_etcd.host, own_etcd.port, ttl=30, timeout=2.0, api=lock_api)
+    restarts: list[asyncio.Task[None]] = []
+
+    async def restart_soon() -> None:
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(own_etcd.start)
+
+    @single_process_coroutine(lock_id)
+    async def job() -> None:
+        lease = current_slot()
+        assert lease is not None
+        own_etcd.stop()
+        try:
+            await lease.confirm()  # LockServerUnavailable: no member answers
+        finally:
+            restarts.append(asyncio.create_task(restart_soon()))  # after the first give-back attempt fails
+
+    slot = slot_now()
+    assert await in_process(manager, job, slot) is None
+    await restarts[0]
+    key = SlotRunner(manager, lock_id).key(round(slot * 1000))
+    assert await manager.cluster.call(lambda member: member.read(key)) is None
+    await manager.close()
 
 
 async def test_a_failed_run_is_final_and_its_error_reaches_the_scheduler(etcd: EtcdProcess, lock_api: str,
