@@ -4,7 +4,8 @@ The reader only parses and queues; the connection hands the queue to Tornado's d
 time (pipelined requests wait their turn, as with Tornado's own HTTP/1 layer). Framing is checked at least as
 strictly as Tornado checks it: llhttp refuses Content-Length with Transfer-Encoding, repeated or non-digit
 Content-Length, obs-fold, bare CR or LF, control characters and bad chunk sizes; on top of it only HTTP/1.0
-and 1.1 are served and `chunked` is the only transfer coding (Tornado's own rule).
+and 1.1 are served, `chunked` is the only transfer coding and a chunk-size line is hex digits only
+(chunk_lines.py), Tornado's own rules.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections import deque
 import httptools
 from tornado import httputil
 from tornado.http1connection import is_transfer_encoding_chunked
+
+from src.server.http1.chunk_lines import ChunkLineCheck
 
 # llhttp knows a fixed list of methods; Tornado takes any token and lets the Application answer 405. Another
 # token is parsed as if it were GET (same framing rules for a request) and handed on under its own name.
@@ -37,15 +40,16 @@ class InputError(Exception):
 class IncomingRequest:
     """One request as far as it has arrived: its head, body pieces not yet handed on, and whether it is whole."""
 
-    __slots__ = ("body_received", "chunks", "complete", "content_length", "headers", "start_line")
+    __slots__ = ("body_received", "chunked", "chunks", "complete", "content_length", "headers", "start_line")
 
     def __init__(self, start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders,
-                 content_length: int | None) -> None:
+                 content_length: int | None, chunked: bool = False) -> None:
         self.start_line = start_line
         self.headers = headers
         self.chunks: deque[bytes] = deque()
         self.complete = False
         self.content_length = content_length
+        self.chunked = chunked
         self.body_received = 0
 
 
@@ -69,6 +73,9 @@ class RequestReader:
         self._reading: IncomingRequest | None = None
         self._held = b""  # the start of a request line whose method has not arrived whole
         self._method_name: str | None = None
+        self._chunk_lines = ChunkLineCheck()
+        self._chunked_head_arrived = False  # in the read being parsed: its chunk-size lines are to be checked
+        self._priming = False  # a stand-in head is putting a new parser into an upgrade request's body
 
     @property
     def reading_head(self) -> bool:
@@ -79,7 +86,8 @@ class RequestReader:
         """Parse `data`; on malformed input `error` is set and nothing more is read."""
         if self.error is not None:
             return
-        at_boundary = not self._in_head and self._reading is None
+        in_head, reading = self._in_head, self._reading
+        at_boundary = not in_head and reading is None
         if at_boundary:  # at a request's first byte
             try:
                 data = self._stand_in_method(self._held + data if self._held else data)
@@ -89,24 +97,34 @@ class RequestReader:
             if not data:
                 return
         heads_before, completed_before, items_before = self._heads_begun, self._completed, self._items
+        queued_before = len(self.requests)
+        body_left = 0  # of a Content-Length body this read began inside
+        if reading is not None and reading.content_length:
+            body_left = reading.content_length - reading.body_received
+        upgraded_at = None
         try:
             self._parser.feed_data(data)
         except InputError as error:
             self.error = error
         except httptools.HttpParserUpgrade as upgrade:
-            # Tornado ignores Upgrade on a plain handler and answers normally; so do we, parsing on afresh.
-            self._parser = httptools.HttpRequestParser(self)
-            offset = int(upgrade.args[0]) if upgrade.args else len(data)
-            self.feed(data[offset:])
-            return
+            upgraded_at = int(upgrade.args[0]) if upgrade.args else len(data)
         except httptools.HttpParserError as error:
             # httptools reports an exception raised by a callback as its own, with ours as the context.
             cause = error.__context__
             self.error = cause if isinstance(cause, InputError) else InputError(
                 400, f"malformed request: {error}", *self._head_known())
-        if self._in_head and self.error is None:
-            self._count_open_head(len(data), heads_before, at_boundary and completed_before == self._completed,
-                                  items_before)
+        if self._chunked_head_arrived or self._chunk_lines.walking is not None:
+            self._check_chunk_lines(data[:upgraded_at], queued_before, in_head, body_left)
+        if upgraded_at is not None:
+            # Tornado ignores Upgrade on a plain handler and answers normally; so do we, parsing on afresh.
+            self._parse_on_after_upgrade()
+            self.feed(data[upgraded_at:])
+            return
+        if self._in_head:
+            self._chunk_lines.keep_head_tail(data, in_head)
+            if self.error is None:
+                self._count_open_head(len(data), heads_before,
+                                      at_boundary and completed_before == self._completed, items_before)
 
     def _count_open_head(self, size: int, heads_before: int, whole_read_is_head: bool, items_before: int) -> None:
         """Count a read that leaves a head incomplete. Parsed items (target pieces, headers) count exactly; bytes
@@ -141,6 +159,8 @@ class RequestReader:
 
     def on_headers_complete(self) -> None:
         self._in_head = False
+        if self._priming:
+            return
         method, self._method_name = self._method_name or self._parser.get_method().decode("ascii"), None
         uri = b"".join(self._url).decode("latin-1")
         version = self._parser.get_http_version()
@@ -150,15 +170,17 @@ class RequestReader:
         for name, value in self._raw_headers:
             headers.add(name.decode("latin-1"), value.decode("latin-1"))
         content_length = None
-        if "Transfer-Encoding" in headers:
+        chunked = "Transfer-Encoding" in headers
+        if chunked:
             try:
                 is_transfer_encoding_chunked(headers)
             except httputil.HTTPInputError as error:
                 raise InputError(400, str(error), method, uri[:200]) from None
+            self._chunked_head_arrived = True
         elif "Content-Length" in headers:
             content_length = int(headers["Content-Length"])  # llhttp has checked it is one run of digits
         request = IncomingRequest(httputil.RequestStartLine(method, uri, f"HTTP/{version}"),
-                                  headers, content_length)
+                                  headers, content_length, chunked)
         self._reading = request
         self.requests.append(request)
 
@@ -174,6 +196,50 @@ class RequestReader:
         if self._reading is not None:
             self._reading.complete = True
             self._reading = None
+
+    # ---- chunk-size lines and Upgrade ------------------------------------------------------------------------
+
+    def _check_chunk_lines(self, data: bytes, queued_before: int, in_head: bool, body_left: int) -> None:
+        """Check the chunk-size lines in a read (`queued_before`: the requests queued before it)."""
+        self._chunked_head_arrived = False
+        arrived = [self.requests[at] for at in range(queued_before, len(self.requests))]
+        refused = self._chunk_lines.check(data, arrived, in_head, body_left)
+        if refused is not None:
+            self._refuse_chunked_body(*refused)
+
+    def _refuse_chunked_body(self, request: IncomingRequest, good_bytes: int, message: str) -> None:
+        """Keep of `request` only the body before the refused size line, and drop the requests behind it."""
+        while self.requests and self.requests[-1] is not request:
+            self.queued_bytes -= sum(map(len, self.requests.pop().chunks))
+        excess = request.body_received - good_bytes
+        while excess > 0 and request.chunks:
+            last = request.chunks.pop()
+            kept = last[:max(0, len(last) - excess)]
+            excess -= len(last) - len(kept)
+            self.queued_bytes -= len(last) - len(kept)
+            if kept:
+                request.chunks.append(kept)
+        request.body_received = min(request.body_received, good_bytes)
+        request.complete = False
+        self.error = InputError(400, message, request.start_line.method, request.start_line.path[:200])
+
+    def _parse_on_after_upgrade(self) -> None:
+        """A new parser after an Upgrade request. llhttp has completed it without its body (a protocol switch
+        would follow the head); Tornado reads the body as any other, so a stand-in head with the same framing
+        puts the new parser into it, and a request in that body stays body."""
+        self._parser = httptools.HttpRequestParser(self)
+        request = self.requests[-1] if self.requests else None
+        if request is None or not (request.chunked or request.content_length):
+            return
+        request.complete = False
+        self._reading = request
+        framing = b"Transfer-Encoding: chunked" if request.chunked else b"Content-Length: %d" % (
+            request.content_length or 0)
+        self._priming = True
+        try:
+            self._parser.feed_data(b"PUT / HTTP/1.1\r\n%s\r\n\r\n" % framing)
+        finally:
+            self._priming = False
 
     # ---- helpers ----------------------------------------------------------------------------------------------
 

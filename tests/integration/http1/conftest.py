@@ -14,11 +14,7 @@ import pytest
 from tests.support.http_parsers import transport_params
 from tests.support.server_process import ServerProcess
 
-HTTPTOOLS_GAPS: dict[str, str] = {
-    "test_malformed_request_is_answered_like_tornado_or_stricter[httptools-chunk-extension]":
-        "a chunk extension (`2;ext=1`) is accepted and the request behind it processed, where Tornado's parser "
-        "answers 400 and closes (httptools does not report extensions to the reader)",
-}
+HTTPTOOLS_GAPS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module", params=transport_params())

@@ -81,6 +81,14 @@ CASES: dict[str, tuple[bytes, Expected]] = {
     # Chunk extensions and trailer fields: Tornado's parser refuses both.
     "chunk-extension": (chunked(b"2;ext=1\r\n{}\r\n0\r\n\r\n"), rejected(400, "bare")),
     "chunked-trailer-field": (chunked(b"2\r\n{}\r\n0\r\nX-Trailer: 1\r\n\r\n"), rejected(400, "bare")),
+    "last-chunk-extension": (chunked(b"2\r\n{}\r\n0;ext=1\r\n\r\n"), rejected(400, "bare")),
+    "chunk-size-line-over-64-bytes": (chunked(b"0" * 70 + b"2\r\n{}\r\n0\r\n\r\n"), dropped()),
+    # Upgrade on a plain handler is ignored (Tornado's rule): the body is read as a body, not as a request.
+    "upgrade-with-a-body": (POST_CORS + b"Connection: Upgrade\r\nUpgrade: h2c\r\nContent-Length: %d\r\n\r\n"
+                            % len(SMUGGLED) + SMUGGLED, Expected(400, "json", follow_up=True)),
+    "upgrade-with-a-chunked-body": (POST_CORS + b"Connection: Upgrade\r\nUpgrade: h2c\r\n"
+                                    b"Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n"
+                                    % (len(SMUGGLED), SMUGGLED), Expected(400, "json", follow_up=True)),
 }
 
 
