@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import ClassVar, Generic, TypeVar, cast
@@ -32,6 +33,7 @@ from src.model.errors import ConflictError, NotFoundError
 from src.model.versioned import Versioned
 
 ModelT = TypeVar("ModelT")
+_OBJECT_ID_TEXT = re.compile(r"[0-9a-fA-F]{24}")
 # A read-check-write lost to other writers this many times in a row is refused (409), not retried forever;
 # between attempts a random pause, growing with each loss, spreads the contenders out.
 _MAX_WRITE_ATTEMPTS = 32
@@ -67,7 +69,8 @@ class GenericDAO(ABC, Generic[ModelT]):
 
     @staticmethod
     def id_from_text(text: str) -> ObjectId | str:
-        return ObjectId(text) if ObjectId.is_valid(text) else text
+        # One check of the text, not `ObjectId.is_valid`, which builds the ObjectId to throw it away.
+        return ObjectId(text) if _OBJECT_ID_TEXT.fullmatch(text) else text
 
     @staticmethod
     def id_to_text(value: object) -> str:

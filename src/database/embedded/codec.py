@@ -33,7 +33,30 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=F
 
 def encode(document: Mapping[str, Any]) -> str:
     """The document as compact JSON text; raises `InvalidDocument` for values BSON could not hold either."""
-    return _dumps(_to_json(document, _special_to_json))
+    flat = _flat_json(document)
+    return _dumps(flat if flat is not None else _to_json(document, _special_to_json))
+
+
+def _flat_json(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """What `_to_json` gives for a document of text keys and values that are text, booleans, null, int64s,
+    finite floats, ObjectIds or datetimes (most documents an API writes), in one pass that copies the document
+    only to mark an ObjectId or a datetime; None for anything else (nested values, a marker-shaped document, a
+    value to refuse), which takes the walk."""
+    if not isinstance(document, dict) or (len(document) == 1 and next(iter(document)) in _MARKERS):
+        return None
+    marked = None
+    for key, value in document.items():
+        kind = type(value)
+        if type(key) is not str:
+            return None
+        if kind is ObjectId or kind is datetime:
+            if marked is None:
+                marked = dict(document)
+            marked[key] = _special_to_json(value)
+        elif not (kind is str or kind is bool or value is None or (kind is int and _INT64_MIN <= value <= _INT64_MAX)
+                  or (kind is float and math.isfinite(value))):
+            return None
+    return document if marked is None else marked
 
 
 def encode_lenient(document: Mapping[str, Any]) -> str:
