@@ -36,6 +36,7 @@ class ServerSettings:
     shutdown_grace: float = 10.0
     max_connections: int = 0  # 0: derived from the open-file limit at start-up
     body_timeout: float = 30.0
+    idle_connection_timeout: float = 60.0
     request_timeout: float = 0.0  # 0: no limit
     api_token: str | None = field(default=None, repr=False)
     cors_origins: tuple[str, ...] = ("*",)

@@ -44,7 +44,7 @@ class HTTPServerFactory:
             xheaders=False,
             # Tornado's own limit; CustomRequestHandler answers oversized bodies with a JSON 413 before this.
             max_body_size=context.server.max_body_size,
-            idle_connection_timeout=60,
+            idle_connection_timeout=context.server.idle_connection_timeout,
             body_timeout=context.server.body_timeout,
             max_connections=HTTPServerFactory.max_connections(context),
             http_parser=context.server.http_parser,

@@ -128,6 +128,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_connections", "server", "max_connections", _integer(0),
             "client connections served at once, more get a fast 503; 0 = the open-file limit less an eighth"),
     Setting("body_timeout", "server", "body_timeout", _number(0.1), "seconds a request body may take; then 408"),
+    Setting("idle_connection_timeout", "server", "idle_connection_timeout", _number(0.1),
+            "seconds a connection may wait for a request's head (idle keep-alive too); then it is closed"),
     Setting("request_timeout", "server", "request_timeout", _number(0),
             "seconds a handler may take before a 503 (the slow handler is logged); 0 = no limit"),
     Setting("api_token", "server", "api_token", _text,

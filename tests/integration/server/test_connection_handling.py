@@ -1,6 +1,6 @@
 """What happens to the connection after an error, against the real server: a client never sees it closed
 without `Connection: close`, small bodies are read and discarded so keep-alive survives a 404 or 405, and a
-stalled body gets a JSON 408 instead of a silent close."""
+stalled body gets a JSON 408 instead of a silent close; an idle one is closed after `--idle_connection_timeout`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.http_parsers import transport_params
 from tests.support.raw_http import RawConnection, RawResponse, request
 from tests.support.server_process import ServerProcess
 
@@ -75,3 +76,16 @@ def test_a_stalled_body_gets_a_json_408(server: ServerProcess, headers: dict[str
         assert connection.is_closed_by_server(wait=10)
     with RawConnection(server.port) as connection:
         assert connection.exchange(request("GET", "/ping")).status == 200
+
+
+@pytest.mark.slow  # waits out the idle-connection timeout
+@pytest.mark.parametrize("transport", transport_params())
+def test_an_idle_keep_alive_connection_is_closed_after_the_idle_connection_timeout(transport: str) -> None:
+    with ServerProcess(["--idle_connection_timeout", "1"], http_parser=transport) as running, \
+            RawConnection(running.port, timeout=30) as connection:
+        started = time.monotonic()
+        answer = connection.exchange(request("GET", "/ping"))
+        assert answer.status == 200 and not answer.closes
+        # Well before the default of 60 s; the server sends nothing when it closes an idle connection.
+        assert connection.is_closed_by_server(wait=30)
+        assert time.monotonic() - started >= 1.0  # not before the timeout
