@@ -21,12 +21,12 @@ BENCH_STAMP := $(BENCH_VENV)/.installed-requirements-bench
 PIP_INSTALL := -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes
 
 # System packages `make test` needs (etcd: lock tests; chromium: the page; docker-compose: config check; openssl:
-# TLS tests; curl: the docs' sessions), and those of the optional targets (wrk: `make bench`; valgrind:
-# `make bench-cpu INSTRUCTIONS=1`).
-TEST_APT_PACKAGES := etcd-server chromium chromium-driver docker-compose openssl curl
+# TLS tests; curl: the docs' sessions; wrk: `make bench`, and the test of `make profile`), and those of the
+# optional targets (valgrind: `make bench-cpu INSTRUCTIONS=1`).
+TEST_APT_PACKAGES := etcd-server chromium chromium-driver docker-compose openssl curl wrk
 # `make docker-test`: a private Docker engine, and debootstrap for the locally made base images.
 DOCKER_APT_PACKAGES := docker.io debootstrap
-ALL_APT_PACKAGES := python3 python3-venv $(TEST_APT_PACKAGES) $(DOCKER_APT_PACKAGES) wrk valgrind
+ALL_APT_PACKAGES := python3 python3-venv $(TEST_APT_PACKAGES) $(DOCKER_APT_PACKAGES) valgrind
 # axe-core (npm) for the browser tests' accessibility checks, pinned by the lock file beside those tests.
 BROWSER_TESTS := tests/integration/browser
 BROWSER_DEPS := $(BROWSER_TESTS)/node_modules/.installed
@@ -225,9 +225,10 @@ bench-cpu: $(DEV_STAMP)  ## CPU us per request in one process, load-independent 
 	$(DEV_PY) -m tests.benchmarks.inprocess_cpu --endpoint '$(ENDPOINT)' --method $(METHOD) --server $(SERVER) \
 		$(if $(INSTRUCTIONS),--instructions) $(ARGS)
 
-profile: $(DEV_STAMP)  ## py-spy flame graph + speedscope under wrk load (ENDPOINT=/ping METHOD=GET PROFILE_SECONDS=10)
+profile: $(DEV_STAMP)  ## py-spy flame graph + speedscope under wrk load, any load of make bench (ENDPOINT=/ping METHOD=GET|PUT|POST SERVER=server|bare|bare-store PROFILE_SECONDS=10)
 	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
-	$(DEV_PY) -m tests.benchmarks.flame_profile --endpoint '$(ENDPOINT)' --method $(METHOD) --duration $(PROFILE_SECONDS) $(ARGS)
+	$(DEV_PY) -m tests.benchmarks.flame_profile --endpoint '$(ENDPOINT)' --method $(METHOD) --server $(SERVER) \
+		--duration $(PROFILE_SECONDS) $(ARGS)
 
 soak: $(DEV_STAMP)  ## The server under mixed good and hostile load: RSS, fds, answers by status (SOAK_SECONDS=300)
 	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk

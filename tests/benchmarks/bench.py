@@ -36,10 +36,10 @@ import tornado
 from tests.benchmarks import peer_store, report
 from tests.benchmarks.gc_report import format_gc_pauses, parse_gc_pauses
 from tests.benchmarks.process_stats import usable_cpus
-from tests.benchmarks.scenarios import IDS_PLACEHOLDER, SEED_COUNT, SUITES, Row, Suite
+from tests.benchmarks.scenarios import SEED_COUNT, SUITES, Row, Suite, with_ids_file
 from tests.benchmarks.seed import TasksApiUnavailableError, seed_tasks
 from tests.benchmarks.servers import PEER_STORE_FILE, RunningServer, ServerSpec, missing_server_kinds
-from tests.benchmarks.wrk import Load, run_wrk, wrk_command
+from tests.benchmarks.wrk import run_wrk, wrk_command
 from tests.support.server_process import PROJECT_ROOT
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -153,8 +153,7 @@ class Bench:
                 and (not self.options.only or any(text in row.key for text in self.options.only))]
 
     def measure(self, row: Row, server: RunningServer, round_number: int) -> report.Measurement:
-        load = Load(row.load.method, row.load.path, row.load.script,
-                    tuple(str(self.ids_file) if arg == IDS_PLACEHOLDER else arg for arg in row.load.script_args))
+        load = with_ids_file(row.load, self.ids_file)
         cpus = self.placement.client_cpus(server.spec.pinned)
         if self.options.warmup > 0:
             run_wrk(wrk_command(server.url, load, self.options.warmup, self.options.connections, cpus=cpus),

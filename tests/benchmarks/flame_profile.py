@@ -3,14 +3,16 @@ speedscope profile (JSON) and a summary of where the time goes to tests/benchmar
 
     python -m tests.benchmarks.flame_profile --endpoint /ping [--method GET] [--duration 10] [--server bare]
 
-Endpoints: any GET path; `/tasks/{id}` (10,000 tasks are stored first and wrk asks for random ids); `/tasks`
-with `--method POST`. The server runs pinned to one CPU and wrk and py-spy to the other where possible. Two
-recordings are taken one after the other under the same load, as py-spy writes one format per recording.
+Endpoints: every load `make bench` measures, with the same wrk script (`/tasks/{id}` with GET or PUT: tasks are
+stored first and wrk draws random ids from them; `/tasks` with POST), and any other GET path. The server runs
+pinned to one CPU and wrk and py-spy to the other where possible. Two recordings are taken one after the other
+under the same load, as py-spy writes one format per recording.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -23,24 +25,52 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tests.benchmarks import peer_store
 from tests.benchmarks.bench import RESULTS_DIR, Placement
-from tests.benchmarks.scenarios import GET_TASK, POST_TASK, SEED_COUNT
+from tests.benchmarks.scenarios import SEED_COUNT, bench_loads, with_ids_file
 from tests.benchmarks.seed import seed_tasks
-from tests.benchmarks.servers import RunningServer, ServerSpec
+from tests.benchmarks.servers import PEER_STORE_FILE, RunningServer, ServerSpec
 from tests.benchmarks.wrk import Load, parse_wrk_output, wrk_command
 from tests.support.server_process import PROJECT_ROOT
 
 TOP = 20
 
 
+# The servers a profile can be taken of: this one, and the bench's bare-Tornado references (in memory, or on
+# the SQLite store design that the write targets are measured against).
+SERVERS = {"server": ServerSpec("server", "server"), "bare": ServerSpec("bare", "bare"),
+           "bare-store": ServerSpec("bare-store", "bare", store=True)}
+
+
 def load_for(endpoint: str, method: str, ids_file: Path) -> Load:
-    if method == "POST":
-        if endpoint != "/tasks":
-            raise SystemExit("profile: POST is profiled on /tasks only")
-        return POST_TASK
-    if endpoint in ("/tasks/{id}", "/tasks/ID"):
-        return Load(GET_TASK.method, GET_TASK.path, GET_TASK.script, (str(ids_file),))
-    return Load("GET", endpoint)
+    """The bench's load of `method endpoint`, reading ids from `ids_file`; else a plain GET of the path."""
+    path = "/tasks/{id}" if endpoint == "/tasks/ID" else endpoint
+    for load in bench_loads():
+        if (load.method, load.path) == (method, path):
+            return with_ids_file(load, ids_file)
+    if method == "GET" and "{" not in path:
+        return Load("GET", path)
+    others = ", ".join(load.describe() for load in bench_loads() if load.method != "GET" or "{" in load.path)
+    raise SystemExit(f"profile: {method} {endpoint} is not measured by make bench; profiled are any GET path "
+                     f"and {others}")
+
+
+def profiled_methods() -> list[str]:
+    return sorted({load.method for load in bench_loads()})
+
+
+def seed(spec: ServerSpec, workdir: Path, count: int, placement: Placement) -> list[str]:
+    """Store `count` tasks where the server `spec` will read them from `workdir`; returns their ids."""
+    if spec.kind == "server":  # through the API, as the bench does; the profiled server reuses the data folder
+        seeding = RunningServer(ServerSpec("seed", "server", pinned=False), workdir, 0, placement.all_cpus)
+        try:
+            return seed_tasks(seeding.port, count)
+        finally:
+            seeding.stop()
+    ids = [f"{number:032x}" for number in range(1, count + 1)]  # the bare app's seeded ids
+    if spec.store:
+        peer_store.create_seeded_store(workdir / PEER_STORE_FILE, ids)
+    return ids
 
 
 def slug(server: str, load: Load) -> str:
@@ -134,19 +164,22 @@ def py_spy_command(pid: int, seconds: float, rate: int, output_format: str, outp
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="py-spy flame graph of the server under wrk load")
     parser.add_argument("--endpoint", default="/ping")
-    parser.add_argument("--method", choices=("GET", "POST"), default="GET")
+    parser.add_argument("--method", choices=profiled_methods(), default="GET")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of each recording")
-    parser.add_argument("--server", choices=("server", "bare"), default="server")
+    parser.add_argument("--server", choices=tuple(SERVERS), default="server")
     parser.add_argument("--proc", type=int, default=1)
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
     parser.add_argument("--rate", type=int, default=200, help="py-spy samples per second")
     parser.add_argument("--nonblocking", action="store_true",
                         help="do not pause the server for each sample (less overhead, less exact stacks)")
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--seed-count", type=int, default=SEED_COUNT, help="tasks stored first for /tasks loads")
     parser.add_argument("--results", type=Path, default=RESULTS_DIR)
     options = parser.parse_args(argv)
     if not 1 <= options.duration <= 120:
         parser.error("--duration: 1-120 s")
+    if not 1 <= options.seed_count <= 100_000:
+        parser.error("--seed-count: 1-100000")
 
     placement = Placement.detect()
     if placement.client_cpu is not None:
@@ -156,23 +189,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ids_file = workroot / "task_ids.txt"
     load = load_for(options.endpoint, options.method, ids_file)
     needs_tasks = load.path.startswith("/tasks")
-    spec = ServerSpec(options.server, options.server, proc=options.proc, loop=options.loop,
-                      pinned=options.proc == 1, seeded=needs_tasks)
-    if needs_tasks and options.server == "server":
-        seeding = RunningServer(ServerSpec("seed", "server", pinned=False), workroot / "server", 0,
-                                placement.all_cpus)
-        try:
-            ids = seed_tasks(seeding.port, SEED_COUNT)
-        finally:
-            seeding.stop()
-    else:
-        ids = [f"{number:032x}" for number in range(1, SEED_COUNT + 1)]  # the bare app's seeded ids
+    spec = dataclasses.replace(SERVERS[options.server], proc=options.proc, loop=options.loop,
+                               pinned=options.proc == 1, seeded=needs_tasks)
+    workdir = workroot / options.server
+    ids = seed(spec, workdir, options.seed_count, placement) if needs_tasks else []
     ids_file.parent.mkdir(parents=True, exist_ok=True)
     ids_file.write_text("\n".join(ids) + "\n")
 
     server_cpus = placement.server_cpus(spec.pinned)
     client_cpus = placement.client_cpus(spec.pinned)
-    server = RunningServer(spec, workroot / options.server, SEED_COUNT, server_cpus)
+    server = RunningServer(spec, workdir, len(ids), server_cpus)
     name = slug(options.server, load)
     options.results.mkdir(parents=True, exist_ok=True)
     svg = options.results / f"profile-{name}.svg"

@@ -3,13 +3,15 @@ as a ratio of a reference row from the same round, with its target)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 
 from tests.benchmarks.servers import ServerSpec
 from tests.benchmarks.wrk import Load
 
 SEED_COUNT = 10_000
-IDS_PLACEHOLDER = "{ids_file}"  # replaced by the seeded ids' file when the row runs
+IDS_PLACEHOLDER = "{ids_file}"  # replaced by the seeded ids' file when the row runs (`with_ids_file`)
 
 PING = Load("GET", "/ping")
 HEALTH = Load("GET", "/health")
@@ -209,3 +211,15 @@ FOOTPRINT = Suite(
 )
 
 SUITES = {"main": MAIN, "gc": GC, "metrics": METRICS, "footprint": FOOTPRINT}
+
+
+def with_ids_file(load: Load, ids_file: Path) -> Load:
+    """`load` as wrk runs it: the seeded ids' file in place of IDS_PLACEHOLDER among its script's arguments."""
+    return dataclasses.replace(load, script_args=tuple(str(ids_file) if arg == IDS_PLACEHOLDER else arg
+                                                       for arg in load.script_args))
+
+
+def bench_loads() -> tuple[Load, ...]:
+    """Every load a suite of `make bench` measures, once each, in the order the suites first use them."""
+    loads = (row.load for suite in SUITES.values() for group in suite.groups for row in group)
+    return tuple(dict.fromkeys(loads))

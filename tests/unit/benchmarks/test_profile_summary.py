@@ -1,7 +1,14 @@
-"""The where-does-the-time-go summary `make profile` prints from py-spy's speedscope profile."""
+"""The where-does-the-time-go summary `make profile` prints from py-spy's speedscope profile, and the loads it
+can put on the server: every one `make bench` measures."""
 
-from tests.benchmarks.flame_profile import load_for, origin, slug, summarize_speedscope
-from tests.benchmarks.scenarios import POST_TASK
+import sqlite3
+
+import pytest
+
+from tests.benchmarks.bench import Placement
+from tests.benchmarks.flame_profile import SERVERS, load_for, origin, profiled_methods, seed, slug, summarize_speedscope
+from tests.benchmarks.scenarios import IDS_PLACEHOLDER, POST_TASK, PUT_TASK, bench_loads
+from tests.benchmarks.servers import PEER_STORE_FILE
 from tests.support.server_process import PROJECT_ROOT
 
 SITE = "/venv/lib/python3.11/site-packages"
@@ -62,3 +69,38 @@ def test_loads_and_file_names(tmp_path):
     assert by_id.script == "task_by_id.lua" and by_id.script_args == (str(tmp_path / "ids"),)
     assert slug("server", by_id) == "server-GET-tasks-id"
     assert slug("bare", load_for("/ping", "GET", tmp_path)) == "bare-GET-ping"
+
+
+def test_put_replaces_random_stored_tasks_with_the_bench_script(tmp_path):
+    put = load_for("/tasks/{id}", "PUT", tmp_path / "ids")
+    assert (put.method, put.script, put.script_args) == ("PUT", PUT_TASK.script, (str(tmp_path / "ids"), "PUT"))
+    assert load_for("/tasks/ID", "PUT", tmp_path / "ids") == put
+    assert slug("bare-store", put) == "bare-store-PUT-tasks-id"
+
+
+def test_every_load_of_the_bench_can_be_profiled(tmp_path):
+    loads = bench_loads()
+    assert {load.method for load in loads} == set(profiled_methods()) == {"GET", "POST", "PUT"}
+    for load in loads:
+        profiled = load_for(load.path, load.method, tmp_path / "ids")
+        assert (profiled.method, profiled.path, profiled.script) == (load.method, load.path, load.script)
+        assert IDS_PLACEHOLDER not in profiled.script_args
+        assert len(profiled.script_args) == len(load.script_args)
+
+
+@pytest.mark.parametrize(("endpoint", "method"), [("/ping", "PUT"), ("/tasks", "PUT"), ("/resources/{id}", "GET")])
+def test_a_load_the_bench_does_not_measure_is_refused_naming_those_it_does(tmp_path, endpoint, method):
+    with pytest.raises(SystemExit, match=r"PUT /tasks/\{id\}.*POST /tasks|POST /tasks.*PUT /tasks/\{id\}"):
+        load_for(endpoint, method, tmp_path / "ids")
+
+
+def test_the_bare_references_are_seeded_with_the_ids_wrk_draws(tmp_path):
+    ids = seed(SERVERS["bare-store"], tmp_path, 3, Placement(None, None))
+    assert ids == [f"{number:032x}" for number in (1, 2, 3)]  # the in-memory bare app's own seeded ids
+    connection = sqlite3.connect(tmp_path / PEER_STORE_FILE)
+    try:
+        assert connection.execute("SELECT count(*) FROM tasks").fetchone() == (3,)
+    finally:
+        connection.close()
+    assert seed(SERVERS["bare"], tmp_path / "bare", 2, Placement(None, None)) == ids[:2]
+    assert not (tmp_path / "bare").exists()  # started with --seed 2 instead
