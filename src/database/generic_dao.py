@@ -108,10 +108,11 @@ class GenericDAO(ABC, Generic[ModelT]):
             raise self._not_found(id_text)
         return text
 
-    async def page_json(self, sort: SortSpec, skip: int, limit: int) -> tuple[int, list[str]]:
-        """How many documents there are, and a page of them as JSON texts (`JSONReads`), in one read."""
+    async def page_json(self, sort: SortSpec, skip: int, limit: int,
+                        filter_: Filter | None = None) -> tuple[int, list[str]]:
+        """How many documents match, and a page of them as JSON texts (`JSONReads`), in one read."""
         with translated_driver_errors(self.resource, "find"):
-            return await json_reads(self.collection()).page_json({}, sort, skip, limit)
+            return await json_reads(self.collection()).page_json(dict(filter_ or {}), sort, skip, limit)
 
     async def count(self, filter_: Filter | None = None) -> int:
         with translated_driver_errors(self.resource, "count_documents"):

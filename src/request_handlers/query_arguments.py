@@ -1,4 +1,4 @@
-"""Query arguments every handler may read the same way: whole numbers in range, and the paging pair."""
+"""Query arguments every handler may read the same way: whole numbers in range, booleans, and the paging pair."""
 
 from __future__ import annotations
 
@@ -24,6 +24,16 @@ class QueryArguments(RequestHandler):
         if value < minimum or (maximum is not None and value > maximum):
             raise BadRequestError(f"query argument '{name}' must be {bounds} (got {value})")
         return value
+
+    def boolean_argument(self, name: str) -> bool | None:
+        """A query argument that must be `true` or `false` (OpenAPI's form of a boolean); None when it is absent
+        or empty, a 400 naming it for any other value."""
+        text = self.get_query_argument(name, None)
+        if text is None or text == "":
+            return None
+        if text not in ("true", "false"):
+            raise BadRequestError(f"query argument '{name}' must be true or false")
+        return text == "true"
 
     def paging_arguments(self) -> tuple[int, int]:
         """`(offset, limit)` from `?offset=&limit=`, within the bounds every list shares (`src.model.paging`)."""

@@ -22,14 +22,15 @@ class TaskHandlerBase(CustomRequestHandler):
 
 
 class TodoListRequestHandler(TaskHandlerBase):
-    """`GET /tasks`: `{id: task}` in creation order, paged by `?limit` and `?offset`, the total in
-    `X-Total-Count`. `POST /tasks`: 201, empty body, `Location: /tasks/{id}`."""
+    """`GET /tasks`: `{id: task}` in creation order, paged by `?limit` and `?offset`, only the done or the open
+    ones with `?completed=true|false`, how many match in `X-Total-Count`. `POST /tasks`: 201, empty body,
+    `Location: /tasks/{id}`."""
 
     SUPPORTED_METHODS = ("GET", "POST", "OPTIONS")
 
     async def get(self) -> None:
         offset, limit = self.paging_arguments()
-        page = await self.tasks.listing(offset=offset, limit=limit)
+        page = await self.tasks.listing(offset=offset, limit=limit, completed=self.boolean_argument("completed"))
         self.make_response(page.body, headers={"X-Total-Count": str(page.total)})
 
     async def post(self) -> None:

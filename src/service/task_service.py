@@ -44,11 +44,13 @@ class TaskService:
         tasks = await self.dao.list_page(offset, limit) if offset < total else []
         return TaskPage(tasks, total)
 
-    async def listing(self, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE) -> TaskListing:
+    async def listing(self, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE,
+                      completed: bool | None = None) -> TaskListing:
         """The page `list` gives, already as the list's JSON text: the read path of `GET /tasks`, which builds
-        no `Task` objects only to turn them back into JSON."""
+        no `Task` objects only to turn them back into JSON. With `completed`, only the tasks done (True) or not
+        (False), and the total counts those."""
         check_page(offset, limit)
-        total, body = await self.dao.list_page_json(offset, limit)
+        total, body = await self.dao.list_page_json(offset, limit, completed)
         return TaskListing(body, total)
 
     async def get(self, task_id: str) -> Task:

@@ -20,6 +20,7 @@
   const clearCompleted = byId("clear-completed");
   const entries = new Map(); // id -> {task, etag}: the server's truth, in creation order
   let total = 0;
+  let openTotal = null; // tasks not done on the server, every page (countOpen)
   let filter = "all";
   let loaded = false;
 
@@ -207,14 +208,15 @@
 
   function updateSummary() {
     const tasks = [...entries.values()].map((entry) => entry.task);
-    const left = tasks.filter((task) => !task.completed).length;
+    const open = tasks.filter((task) => !task.completed).length;
+    const left = entries.size >= total ? open : openTotal; // null: not counted yet
     const shownCount = list.children.length;
     byId("loading").hidden = true;
-    byId("left").textContent = `${left} ${left === 1 ? "item" : "items"} left`;
+    byId("left").textContent = left === null ? "" : `${left} ${left === 1 ? "item" : "items"} left`;
     byId("shown").textContent = total > entries.size ? `Showing ${entries.size} of ${total}` : "";
     loadMore.hidden = entries.size >= total;
-    clearCompleted.hidden = left === tasks.length;
-    toggleAll.checked = tasks.length > 0 && left === 0;
+    clearCompleted.hidden = open === tasks.length;
+    toggleAll.checked = tasks.length > 0 && open === 0;
     toggleAll.disabled = tasks.length === 0;
     const empty = byId("empty");
     empty.hidden = shownCount > 0;
@@ -223,6 +225,24 @@
       if (link.dataset.filter === filter) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
     }
+  }
+
+  // While the list is longer than what is loaded, what is left is the server's count: the X-Total-Count of
+  // ?completed=false, asked again after each change; calls during a request share one more after it.
+  let counting = false;
+  let countAgain = false;
+  async function countOpen() {
+    if (entries.size >= total) return;
+    if (counting) { countAgain = true; return; }
+    counting = true;
+    do {
+      countAgain = false;
+      try {
+        openTotal = Number((await api("GET", "/tasks?completed=false&limit=1")).headers.get("X-Total-Count"));
+      } catch (error) { /* the last count stays; the list says what failed */ }
+    } while (countAgain);
+    counting = false;
+    updateSummary();
   }
 
   // ---- messages next to what failed ----------------------------------------------------------------------
@@ -304,6 +324,7 @@
   // the message next to it, and Retry when trying again may help (not for a refused value: 400).
   function failed(id, action, error, retry, draft) {
     const wasHere = focusedOn(id);
+    countOpen();
     if (!entries.has(id)) { // deleted elsewhere
       rememberNeighbour(id);
       replaceItem(id, null);
@@ -338,6 +359,7 @@
       failed(id, "save the change", error, () => change(id, patch, focusOn, draft), draft);
       return;
     }
+    countOpen();
     const wasHere = focusOn && focusedOn(id);
     if (!visible(id)) rememberNeighbour(id);
     replaceItem(id, visible(id) ? viewItem(id, entries.get(id).task) : null);
@@ -371,6 +393,7 @@
     rememberNeighbour(id);
     entries.delete(id);
     total -= 1;
+    countOpen();
     replaceItem(id, null);
     updateSummary();
     if (wasHere) focusNeighbour();
@@ -416,6 +439,7 @@
         entries.set(id, { task, etag: old && sameTask(old.task, task) ? old.etag : null });
       }
       total = Number(headers.get("X-Total-Count")) || entries.size;
+      countOpen();
       loaded = true;
       card.hidden = false;
       setStatus("");

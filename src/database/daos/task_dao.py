@@ -13,7 +13,7 @@ import re
 from src.database.generic_dao import GenericDAO
 from src.database.json_reads import document_from_json
 from src.database.revisions import revision_of
-from src.database.store import Document, StoreCollection
+from src.database.store import Document, Filter, StoreCollection
 from src.model.json_types import JSONText, encode_json
 from src.model.task import PRIORITY_BY_VALUE, Priority, Task, representation
 from src.model.versioned import Versioned
@@ -57,10 +57,12 @@ class TaskDAO(GenericDAO[Task]):
         _, representation, revision = self._read_stored(await self.find_json(id_text))
         return Versioned(JSONText(representation), revision)
 
-    async def list_page_json(self, offset: int, limit: int) -> tuple[int, JSONText]:
+    async def list_page_json(self, offset: int, limit: int,
+                             completed: bool | None = None) -> tuple[int, JSONText]:
         """How many tasks there are, and `list_page` as the list's JSON text: `{id: representation, ...}` in
-        creation order, from one read of the stored texts."""
-        total, texts = await self.page_json(CREATION_ORDER, offset, limit)
+        creation order, from one read of the stored texts. With `completed`, only the tasks read as done (True)
+        or as not done (False), and how many of those there are."""
+        total, texts = await self.page_json(CREATION_ORDER, offset, limit, completed_filter(completed))
         members = []
         for text in texts:
             key, representation, _ = self._read_stored(text)
@@ -77,6 +79,14 @@ class TaskDAO(GenericDAO[Task]):
         document = document_from_json(text)
         return (encode_json(self.id_to_text(document["_id"])), encode_json(self.to_representation(document)),
                 revision_of(document))
+
+
+def completed_filter(completed: bool | None) -> Filter:
+    """The stored tasks read as done (True) or not (False): `_stored_fields` reads only a stored `true` as done,
+    so "not done" is anything else, a document without the field included. None: every task."""
+    if completed is None:
+        return {}
+    return {"completed": True} if completed else {"completed": {"$ne": True}}
 
 
 def _stored_fields(document: Document) -> tuple[str, str | None, Priority, bool, int | None]:

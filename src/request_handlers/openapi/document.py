@@ -148,7 +148,8 @@ def _components() -> dict[str, Any]:
             "X-Request-ID": {"required": True, "description": "The request's id, also on its log lines",
                              "schema": ref("schemas", "RequestId")},
             "ETag": {"required": True, "description": "The representation's entity tag", "schema": {"type": "string"}},
-            "X-Total-Count": {"required": True, "description": "How many tasks there are in all",
+            "X-Total-Count": {"required": True, "description": "How many items the list holds in all (those its "
+                                                                   "filters match)",
                               "schema": {"type": "integer", "minimum": 0}},
             "Location": {"required": True, "description": "The new task's URL", "schema": {"type": "string"}},
             "Allow": {"required": True, "description": "The methods this path accepts", "schema": {"type": "string"}},

@@ -34,11 +34,16 @@ def routes(components: Components) -> RouteMap:
     }
 
 
+# `?completed=false` with `limit=1` is how many tasks are left to do, in X-Total-Count.
+COMPLETED = {"name": "completed", "in": "query", "required": False, "allowEmptyValue": True,
+             "schema": {"type": "boolean"},
+             "description": "Only the tasks done (true) or not done (false); X-Total-Count counts those"}
+
 # What /tasks, /tasks/{task_id} answer, in the OpenAPI document (/openapi.json).
 OPENAPI: PathDescriptions = {
     "/tasks": {
         "get": {"summary": "List tasks in creation order, a page at a time", "tags": ["tasks"],
-                "parameters": [ref("parameters", "Limit"), ref("parameters", "Offset")],
+                "parameters": [ref("parameters", "Limit"), ref("parameters", "Offset"), COMPLETED],
                 "responses": {"200": answer("A page of tasks by id", "TaskList", headers=("X-Total-Count", "ETag")),
                               **errors(400, 503)}},
         "post": {"summary": "Create a task", "tags": ["tasks"], "requestBody": body("TaskInput"),

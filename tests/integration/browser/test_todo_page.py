@@ -175,3 +175,20 @@ def test_load_more_reaches_every_task_and_shows_the_total(page: Page, api: TaskA
     assert page.text("#shown") == ""
     page.wait_focus(".toggle", "Task 100")
     assert page.titles()[-1] == "Task 104"
+
+
+def test_items_left_counts_every_task_not_only_the_loaded_pages(page: Page, api: TaskApi) -> None:
+    for number in range(105):
+        api.create({"title": f"Task {number:03}", "completed": number in (3, 101, 104)})
+    page.open()
+    assert len(page.items()) == 100
+    page.wait(lambda _: page.text("#left") == "102 items left")
+    page.in_item("Task 000", ".toggle").click()
+    page.wait(lambda _: page.text("#left") == "101 items left")
+    # Done elsewhere, on the page not loaded: counted at the next change.
+    api.patch(api.by_title("Task 102")[0], {"completed": True})
+    page.in_item("Task 001", ".delete").click()
+    page.wait(lambda _: page.text("#left") == "99 items left")
+    page.find("#load-more").click()
+    page.wait(lambda _: len(page.items()) == 104)
+    assert page.text("#left") == "99 items left"

@@ -178,6 +178,29 @@ class TestList(TasksTestCase):
                                ("offset=1.5", "'offset' must be a whole number")]:
             self.assert_error(self.call("GET", f"/tasks?{query}"), 400, message)
 
+    def test_completed_lists_only_the_done_or_the_open_tasks_and_counts_them(self) -> None:
+        ids = [self.create({"title": f"task {n}", "completed": n % 2 == 0}) for n in range(5)]
+        # Written by hand: read as not done, so listed and counted as open.
+        self.io_loop.run_sync(lambda: self.client["test"]["tasks"].insert_many(
+            [{"title": "no completed field"}, {"title": "odd value", "completed": "yes"}]))
+        done = self.call("GET", "/tasks?completed=true")
+        assert list(json.loads(done.body)) == [ids[0], ids[2], ids[4]]
+        assert done.headers["X-Total-Count"] == "3"
+        open_ = self.call("GET", "/tasks?completed=false")
+        listed = json.loads(open_.body)
+        assert list(listed)[:2] == [ids[1], ids[3]] and len(listed) == 4
+        assert not any(task["completed"] for task in listed.values())
+        assert open_.headers["X-Total-Count"] == "4"
+        left = self.call("GET", "/tasks?completed=false&limit=1")  # how many are left, as the page asks
+        assert len(json.loads(left.body)) == 1 and left.headers["X-Total-Count"] == "4"
+        assert list(json.loads(self.call("GET", "/tasks?completed=true&limit=1&offset=1").body)) == [ids[2]]
+        assert self.call("GET", "/tasks?completed=").headers["X-Total-Count"] == "7"  # empty: no filter
+
+    def test_completed_other_than_true_or_false_is_400(self) -> None:
+        for value in ("yes", "1", "True", "false,true"):
+            self.assert_error(self.call("GET", f"/tasks?completed={value}"), 400,
+                              "query argument 'completed' must be true or false")
+
     def test_the_default_page_is_100(self) -> None:
         documents = [{"title": f"bulk {n}"} for n in range(105)]
         self.io_loop.run_sync(lambda: self.client["test"]["tasks"].insert_many(documents))

@@ -1,7 +1,8 @@
 """The read path of the tasks API (`TaskService.get_json`, `listing`), which answers from the stored JSON text,
 gives byte for byte the JSON the model gives (`Task.to_json` of `get_versioned`, `{id: task}` of `list`) and
-the same entity tags, for tasks with every field set or unset, any text, and documents written by hand; on the
-embedded store and through the adapter the MongoDB drivers use (mongomock)."""
+the same entity tags, for tasks with every field set or unset, any text, and documents written by hand, the
+list filtered by `completed` too; on the embedded store and through the adapter the MongoDB drivers use
+(mongomock)."""
 
 from __future__ import annotations
 
@@ -80,6 +81,23 @@ async def test_the_list_gives_the_models_json_for_every_page(backend: Backend) -
             listing, page = await service.listing(offset, limit), await service.list(offset, limit)
             assert listing.body == encode_json({task.id: task.to_json() for task in page.tasks})
             assert listing.total == page.total == count
+
+
+async def test_a_list_of_the_done_or_the_open_tasks_is_those_the_model_reads_so(backend: Backend) -> None:
+    """`completed` filters on what a task reads as: a hand-written `"yes"` or a missing field is not done."""
+    async with backend.collection() as collection:
+        service = TaskService(OnCollection(collection))
+        await stored_tasks(service, collection)
+        everything = (await service.list(0, 1000)).tasks
+        for completed in (True, False):
+            tasks = [task for task in everything if task.completed is completed]
+            assert 3 <= len(tasks) < len(everything)
+            listing = await service.listing(0, 1000, completed)
+            assert listing.body == encode_json({task.id: task.to_json() for task in tasks})
+            assert listing.total == len(tasks)
+            window = await service.listing(1, 2, completed)
+            assert window.body == encode_json({task.id: task.to_json() for task in tasks[1:3]})
+            assert window.total == len(tasks)
 
 
 async def test_tasks_the_api_wrote_are_answered_from_their_stored_text(backend: Backend) -> None:
