@@ -139,7 +139,7 @@ def _serve_metrics_port(context: ApplicationContext, recorder: MetricsRecorder, 
     assert port is not None
     application = Application([(r"/metrics", MetricsHandler, {"recorder": recorder})], context=context,
                               default_handler_class=NotFoundHandler, log_function=log)
-    server = HTTPServer(application, xheaders=False)
+    server = HTTPServer(application, xheaders=False, idle_connection_timeout=context.server.idle_connection_timeout)
     processes = context.server.proc or os.cpu_count() or 1
     try:
         sockets = bind_sockets(port, context.server.address, reuse_port=processes > 1)

@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.http_parsers import transport_params
 from tests.support.raw_http import RawConnection, RawResponse, request
-from tests.support.server_process import ServerProcess
+from tests.support.server_process import ServerProcess, free_port
 
 ERROR_KEYS = {"code", "message", "method", "uri", "request_id"}
 
@@ -81,11 +81,16 @@ def test_a_stalled_body_gets_a_json_408(server: ServerProcess, headers: dict[str
 @pytest.mark.slow  # waits out the idle-connection timeout
 @pytest.mark.parametrize("transport", transport_params())
 def test_an_idle_keep_alive_connection_is_closed_after_the_idle_connection_timeout(transport: str) -> None:
-    with ServerProcess(["--idle_connection_timeout", "1"], http_parser=transport) as running, \
-            RawConnection(running.port, timeout=30) as connection:
+    metrics_port = free_port()
+    with ServerProcess(["--idle_connection_timeout", "1", "--metrics_port", str(metrics_port)],
+                       http_parser=transport) as running, \
+            RawConnection(running.port, timeout=30) as connection, \
+            RawConnection(metrics_port, timeout=30) as scraper:
         started = time.monotonic()
-        answer = connection.exchange(request("GET", "/ping"))
-        assert answer.status == 200 and not answer.closes
+        for client, path in ((connection, "/ping"), (scraper, "/metrics")):
+            answer = client.exchange(request("GET", path))
+            assert answer.status == 200 and not answer.closes
         # Well before the default of 60 s; the server sends nothing when it closes an idle connection.
         assert connection.is_closed_by_server(wait=30)
+        assert scraper.is_closed_by_server(wait=30)  # the --metrics_port listener too
         assert time.monotonic() - started >= 1.0  # not before the timeout
