@@ -29,6 +29,7 @@ from tornado.httputil import HTTPServerRequest
 from tornado.web import RequestHandler
 
 from src.utils.logging import logfmt, request_context
+from src.utils.logging.direct_route import DirectRoute
 from src.utils.logging.record_attributes import process_id, service_name, service_name_field, worker_label
 
 HEALTH_CHECK_PATHS = frozenset({"/ping", "/health", "/metrics"})
@@ -86,7 +87,9 @@ def log_request(handler: RequestHandler) -> None:
         message += " " + logfmt.format_pairs(
             (f"field_{key}" if key in CANONICAL_KEYS else key, value) for key, value in fields.items())
 
-    _access_logger.handle(CanonicalRecord(level, message, getattr(handler, "error_exc_info", None), request_id))
+    exc_info = getattr(handler, "error_exc_info", None)
+    if exc_info is not None or not _route.write(level, message):
+        _access_logger.handle(CanonicalRecord(level, message, exc_info, request_id))
 
 
 def log_request_arrival(request: HTTPServerRequest, request_id: str) -> None:
@@ -95,7 +98,8 @@ def log_request_arrival(request: HTTPServerRequest, request_id: str) -> None:
         return
     message = (f"req_id={_value(request_id)} method={_value(request.method)} uri={_value(request.uri)} "
                f"ip={_value(request.remote_ip)} message=REQUEST {service_name_field()}")
-    _access_logger.handle(CanonicalRecord(logging.DEBUG, message, None, request_id))
+    if not _route.write(logging.DEBUG, message):
+        _access_logger.handle(CanonicalRecord(logging.DEBUG, message, None, request_id))
 
 
 class CanonicalRecord(logging.LogRecord):
@@ -129,6 +133,10 @@ _RECORD_TEMPLATE: dict[str, Any] = {
     **dict.fromkeys(("msg", "levelno", "levelname", "exc_info", "created", "msecs", "relativeCreated", "thread",
                      "threadName", "process", "worker", "service_name", "req_id")),
 }
+
+
+# Where the lines go when the handlers allow it (the default set-up): straight into the buffered handlers.
+_route = DirectRoute(_access_logger, _CONSTANT_ATTRIBUTES)
 
 
 def _request_id_of(handler: RequestHandler) -> str:

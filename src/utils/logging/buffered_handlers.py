@@ -54,9 +54,14 @@ class BufferedHandler(logging.Handler):
         except Exception:  # noqa: BLE001 - logging must never raise into the caller
             self.handleError(record)
             return
+        self.add_line(line, record.levelno)
+
+    def add_line(self, line: str, levelno: int) -> None:
+        """Buffer one formatted line of a record at `levelno` (what `emit` does after formatting); the caller
+        holds the handler's lock, as `Handler.handle` does around `emit`."""
         self._lines.append(line)
         self._buffered += len(line) + 1
-        if record.levelno >= self.flush_level or self._buffered >= self.capacity:
+        if levelno >= self.flush_level or self._buffered >= self.capacity:
             self.flush()
             return
         if self._timer_loop is not None:  # a flush is already scheduled

@@ -16,11 +16,20 @@ exactly one line, whatever text an exception message carries.
 from __future__ import annotations
 
 import logging
+import re
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from src.utils.logging import logfmt
 from src.utils.logging.logger import Logger
 from src.utils.logging.record_attributes import service_name, service_name_field, worker_label
+
+# Where the time, the message and the time's milliseconds go in a `line_template` and a `time_template` (no
+# format string or attribute holds a NUL).
+TIME_MARK = "\0time\0"
+MESSAGE_MARK = "\0message\0"
+MILLISECONDS_MARK = "\0ms\0"
 
 
 class LogfmtFormatter(logging.Formatter):
@@ -79,13 +88,39 @@ class LogfmtFormatter(logging.Formatter):
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - stdlib name
         """ISO 8601 local time with milliseconds and offset; the per-second part is computed once a second."""
-        second = int(record.created)
+        return self.time_text(record.created, int(record.msecs), datefmt)
+
+    def time_text(self, created: float, msecs: int, datefmt: str | None = None) -> str:
+        """`formatTime` of a record created at `created` (`msecs` its milliseconds)."""
+        prefix, offset = self._second_parts(int(created), datefmt)
+        if datefmt:
+            return prefix
+        return f"{prefix}.{msecs:03d}{offset}"
+
+    def time_template(self, second: int, datefmt: str | None = None) -> str:
+        """`time_text` of any moment within `second`, with `MILLISECONDS_MARK` where its milliseconds go."""
+        prefix, offset = self._second_parts(second, datefmt)
+        if datefmt:
+            return prefix
+        return f"{prefix}.{MILLISECONDS_MARK}{offset}"
+
+    def _second_parts(self, second: int, datefmt: str | None) -> tuple[str, str]:
+        """The time of `second` and its UTC offset, computed once a second."""
         cached_second, prefix, offset = self._second
         if second != cached_second:
             moment = self.converter(second)
             prefix = time.strftime(datefmt or "%Y-%m-%dT%H:%M:%S", moment)
             offset = "" if datefmt else time.strftime("%z", moment)
             self._second = (second, prefix, offset)
-        if datefmt:
-            return prefix
-        return f"{prefix}.{int(record.msecs):03d}{offset}"
+        return prefix, offset
+
+    def line_template(self, attributes: Mapping[str, Any]) -> str | None:
+        """The format string with `attributes` filled in, and `TIME_MARK` and `MESSAGE_MARK` where the time and
+        the message go: for pre-formatted records whose other attributes are those given. None when the format
+        string uses anything else (it varies per record) or formats the time or the message other than with `s`."""
+        if re.search(r"%\((?:asctime|message)\)(?!s)", self._format):
+            return None
+        try:
+            return self._format % {**attributes, "asctime": TIME_MARK, "message": MESSAGE_MARK}
+        except (KeyError, TypeError, ValueError):
+            return None

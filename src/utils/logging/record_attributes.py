@@ -26,6 +26,7 @@ _base_factory = logging.getLogRecordFactory()
 def set_worker_label(label: str) -> None:
     global _worker_label  # noqa: PLW0603 - one label per process, set once after the fork
     _worker_label = label
+    _refresh_identity()
 
 
 def worker_label() -> str:
@@ -36,6 +37,7 @@ def set_service_name(name: str) -> None:
     global _service_name, _service_name_field  # noqa: PLW0603 - one name per process, set by the logging set-up
     _service_name = name
     _service_name_field = "service_name=" + logfmt.format_value(name)
+    _refresh_identity()
 
 
 def service_name() -> str:
@@ -52,12 +54,25 @@ def process_id() -> int:
     return _process_id
 
 
+def identity() -> tuple[int, str, str]:
+    """(pid, worker label, service name): a new tuple whenever one of them changes, so a cache of lines made
+    with them can tell it is stale by identity."""
+    return _identity
+
+
+def _refresh_identity() -> None:
+    global _identity  # noqa: PLW0603 - rebuilt when the pid, the label or the name change
+    _identity = (_process_id, _worker_label, _service_name)
+
+
 def _refresh_process_id() -> None:
     global _process_id  # noqa: PLW0603 - a forked child has a new pid
     _process_id = os.getpid()
+    _refresh_identity()
 
 
 _process_id = os.getpid()
+_identity = (_process_id, _worker_label, _service_name)
 os.register_at_fork(after_in_child=_refresh_process_id)
 
 
