@@ -122,8 +122,9 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         headers = self.request.headers
         incoming = request_framing.header_value(headers, "X-Request-ID")
         well_formed = incoming is not None and request_context.well_formed_request_id(incoming)
-        self.request_id = incoming if well_formed and incoming else request_context.new_request_id()
-        self.trace_context = incoming_trace(headers)
+        new_request_id, new_trace_id = request_context.new_request_and_trace_ids()
+        self.request_id = incoming if well_formed and incoming else new_request_id
+        self.trace_context = incoming_trace(headers, new_trace_id)
         self.log_fields = {}
         self._body_chunks: list[bytes] = []
         self._body_size = 0

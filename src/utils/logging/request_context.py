@@ -35,6 +35,13 @@ def new_request_id() -> str:
     return os.urandom(16).hex()
 
 
+def new_request_and_trace_ids() -> tuple[str, str]:
+    """A new request id and a new trace id (32 random hex digits each) from one system call: a request
+    without either header needs both."""
+    digits = os.urandom(32).hex()
+    return digits[:32], digits[32:]
+
+
 def bind(request_id: str, fields: dict[str, Any], trace: TraceContext | None = None) -> None:
     """Make `request_id`, the handler's own (mutable) `fields` dict and its W3C trace the current request's
     context."""

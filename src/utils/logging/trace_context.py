@@ -53,11 +53,12 @@ def parse_traceparent(value: str | None, tracestate: str | None = None) -> Trace
     return TraceContext(trace_id, "01" if int(flags, 16) & 1 else "00", state)
 
 
-def incoming_trace(headers: Mapping[str, str]) -> TraceContext:
-    """The request's trace: the caller's when its `traceparent` is valid, else a new one."""
+def incoming_trace(headers: Mapping[str, str], new_trace_id: str | None = None) -> TraceContext:
+    """The request's trace: the caller's when its `traceparent` is valid, else a new one (`new_trace_id`, 32
+    random hex digits, when given)."""
     # `in` first: a missing header is the common case, and `HTTPHeaders.get` answers it by raising KeyError.
     if "traceparent" in headers:
         parsed = parse_traceparent(headers["traceparent"], headers.get("tracestate"))
         if parsed is not None:
             return parsed
-    return TraceContext(os.urandom(16).hex())
+    return TraceContext(new_trace_id or os.urandom(16).hex())

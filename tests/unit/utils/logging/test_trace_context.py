@@ -9,6 +9,7 @@ import pytest
 from tornado.httpclient import HTTPRequest
 
 from src.utils.logging import request_context
+from src.utils.logging.request_context import new_request_and_trace_ids
 from src.utils.logging.trace_context import TraceContext, incoming_trace, parse_traceparent
 from tests.unit.http_connectors.test_generic_http_connector import URL, connector, ok
 from tests.unit.utils.logging.test_access_log import AccessLogTestCase
@@ -48,6 +49,14 @@ def test_without_a_valid_traceparent_each_request_starts_a_new_trace() -> None:
     first, second = incoming_trace({}), incoming_trace({"traceparent": "garbage"})
     assert re.fullmatch(r"[0-9a-f]{32}", first.trace_id) and first.trace_id != second.trace_id
     assert (first.flags, first.state) == ("00", None)
+
+
+def test_a_new_trace_takes_the_id_it_is_given_and_ids_come_in_distinct_pairs() -> None:
+    request_id, trace_id = new_request_and_trace_ids()
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id) and re.fullmatch(r"[0-9a-f]{32}", trace_id)
+    assert request_id != trace_id and new_request_and_trace_ids() != (request_id, trace_id)
+    assert incoming_trace({}, trace_id).trace_id == trace_id
+    assert incoming_trace({"traceparent": VALID}, trace_id).trace_id == TRACE_ID
 
 
 class TestCanonicalLine(AccessLogTestCase):
