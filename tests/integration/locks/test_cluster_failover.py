@@ -45,6 +45,11 @@ async def test_a_hung_member_is_skipped_after_one_failure(etcd_cluster: EtcdClus
                                                           lock_id: str) -> None:
     manager = manager_for(etcd_cluster, lock_api, timeout=6.0)  # each member gets 2 s
     await manager.check()
+    # What a release costs on this machine right now with every member answering: a loaded machine stretches it.
+    assert await manager.acquire(f"{lock_id}-warm-up", blocking=False) is True
+    started = time.monotonic()
+    assert await manager.release(f"{lock_id}-warm-up") is True
+    answering = time.monotonic() - started
     etcd_cluster.members[0].pause()
     try:
         started = time.monotonic()
@@ -56,9 +61,11 @@ async def test_a_hung_member_is_skipped_after_one_failure(etcd_cluster: EtcdClus
     finally:
         etcd_cluster.members[0].resume()
     await manager.close()
-    print(f"hung member: first call {first:.2f} s, next call {second * 1000:.1f} ms")
+    print(f"hung member: first call {first:.2f} s, next call {second * 1000:.1f} ms "
+          f"(with every member answering: {answering * 1000:.1f} ms)")
     assert first < 6.0
-    assert second < 2.0  # less than one member's share: the hung member was not asked again
+    # Asking the hung member again would cost its 2 s share on top of the call itself: it was not asked.
+    assert second < 2.0 + answering
 
 
 async def test_without_a_quorum_calls_fail_cleanly_within_the_timeout(etcd_cluster: EtcdCluster, lock_api: str,
