@@ -8,7 +8,7 @@ when the resource has changed since; a missing id is a `NotFoundError` (404).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from src.database.daos.example_dao import ExampleDAO
@@ -60,7 +60,7 @@ class ExampleCRUDService:
 
     async def create(self, resource: ExampleResource) -> ExampleResource:
         """Store a new resource; it comes back with its id."""
-        return replace(resource, id=await self.dao.insert(resource))
+        return resource.with_id(await self.dao.insert(resource))
 
     async def patch(self, resource_id: str, patch: Mapping[str, Any],
                     if_match: Collection[str] | None = None) -> Versioned[ExampleResource]:
