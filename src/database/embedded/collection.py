@@ -53,6 +53,11 @@ class EmbeddedCollection:
                        **options: Any) -> Document | None:
         if filter is not None and not isinstance(filter, Mapping):
             filter = {"_id": filter}
+        if filter is not None and len(filter) == 1 and projection is None and not options:
+            id = filter.get("_id")
+            if type(id) is str or type(id) is ObjectId:  # equal to this one value only: a primary-key read
+                text = await self.database.run(self._table.find_one_text, id_key(id))
+                return None if text is None else decode(text)
         documents = await self.find(filter, projection, **options).limit(1).to_list(1)
         return documents[0] if documents else None
 
