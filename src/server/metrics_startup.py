@@ -26,6 +26,7 @@ from src.server.http_server_factory import StartupError
 from src.settings import ApplicationContext
 from src.utils.logging.access_log import log_request
 from src.utils.metrics import hooks, multiprocess_directory
+from src.utils.package_parts import load_parts_only
 from src.utils.route_templates import route_template
 
 if TYPE_CHECKING:
@@ -98,15 +99,22 @@ def route_templates(routes: Sequence[tuple[Any, ...]]) -> dict[type[RequestHandl
 
 def preload_metrics_library() -> None:
     """Import prometheus-client and the recorder in the supervisor of `--proc N`, before it forks: the workers
-    then share those pages with it (copy-on-write) instead of each importing its own copy after the fork."""
-    import prometheus_client.multiprocess  # noqa: F401, PLC0415 - the same imports as _create_recorder's
+    then share those pages with it (copy-on-write) instead of each importing its own copy after the fork; the
+    text exposition too, which a worker imports only at its first scrape."""
+    load_parts_only("prometheus_client")
+    import prometheus_client.exposition  # noqa: PLC0415
+    import prometheus_client.platform_collector  # noqa: F401, PLC0415 - the rest of _create_recorder's imports
 
     from src.utils.metrics import families, recorder, worker_files_collector, worker_process  # noqa: F401, PLC0415
 
 
 def _create_recorder(context: ApplicationContext, in_flight: Callable[[], int]) -> MetricsRecorder:
-    # Imported here: prometheus-client loads only in workers that keep metrics.
-    from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector, values  # noqa: PLC0415
+    # Imported here: prometheus-client loads only in workers that keep metrics, and only the parts used.
+    load_parts_only("prometheus_client")
+    from prometheus_client import values  # noqa: PLC0415
+    from prometheus_client.platform_collector import PlatformCollector  # noqa: PLC0415
+    from prometheus_client.process_collector import ProcessCollector  # noqa: PLC0415
+    from prometheus_client.registry import CollectorRegistry  # noqa: PLC0415
 
     from src.utils.metrics.families import build_labels  # noqa: PLC0415
     from src.utils.metrics.recorder import MetricsRecorder  # noqa: PLC0415

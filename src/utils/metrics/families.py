@@ -11,7 +11,8 @@ import platform
 from dataclasses import dataclass
 
 import tornado
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.metrics import Counter, Gauge, Histogram
+from prometheus_client.registry import CollectorRegistry
 
 # Seconds, from well under a millisecond (a cached GET answers in ~0.2 ms) to a slow upstream's timeout.
 LATENCY_BUCKETS = (0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

@@ -35,9 +35,9 @@ def create() -> Path:
 
 
 def worker_died(folder: Path, pid: int) -> None:
-    from prometheus_client import multiprocess  # noqa: PLC0415 - the supervisor imports it only when needed
+    from prometheus_client.multiprocess import mark_process_dead  # noqa: PLC0415 - only in a supervisor
 
-    multiprocess.mark_process_dead(pid, str(folder))  # type: ignore[no-untyped-call]
+    mark_process_dead(pid, str(folder))  # type: ignore[no-untyped-call]
 
 
 def remove(folder: Path) -> None:

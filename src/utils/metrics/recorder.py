@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.registry import CollectorRegistry
 from tornado.web import RequestHandler
 
 from src.utils.metrics.families import MetricFamilies, create_families
@@ -84,6 +84,9 @@ class MetricsRecorder:
 
     def render(self) -> bytes:
         """The exposition text of every worker's metrics (call `flush()` first, on the event loop)."""
+        # Imported at the first scrape (it brings http.server, wsgiref and urllib.request): not at start-up.
+        from prometheus_client.exposition import generate_latest  # noqa: PLC0415
+
         return generate_latest(self.scrape_registry)
 
     # ---- series, created once per label set --------------------------------------------------------------------

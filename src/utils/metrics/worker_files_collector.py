@@ -13,9 +13,9 @@ import glob
 import os
 from collections.abc import Iterable
 
-from prometheus_client import CollectorRegistry
 from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import CollectorRegistry
 
 
 class WorkerFilesCollector(MultiProcessCollector):

@@ -4,7 +4,9 @@ its pid at every flush. Those of a worker that died go with it (`mark_process_de
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Gauge, ProcessCollector
+from prometheus_client.metrics import Gauge
+from prometheus_client.process_collector import ProcessCollector
+from prometheus_client.registry import CollectorRegistry
 
 _SAMPLED = {
     "process_resident_memory_bytes": "Resident memory size in bytes",
