@@ -165,8 +165,10 @@ class Worker:
         if _stop_requested_early:  # asked to stop while starting: serve nothing, stop cleanly
             stop.set()
         # Objects alive after start-up never become garbage; keeping them out of the collector's generations
-        # shortens the full collections that otherwise pause requests under load.
+        # shortens the full collections that otherwise pause requests under load. server.py starts with the
+        # collector off: it runs from here on.
         gc.freeze()
+        gc.enable()
         if self.worker_id is None:  # the only process: its start-up line says it all
             log_starting(self.context, processes=1)
         else:
@@ -213,8 +215,10 @@ class Supervisor:
         metrics_folder = multiprocess_directory.create() if self.context.server.metrics else None
         if metrics_folder is not None:
             preload_metrics_library()
+        gc.freeze()  # what the workers inherit stays out of their collections (and their pages shared)
         for worker_id in range(self.processes):
             self._spawn(worker_id)
+        gc.enable()  # server.py started with it off; the workers turn their own on once started
         log_starting(self.context, self.processes)
         logger.info("supervising %d workers on port %d", self.processes, self.context.server.port)
         exit_code = 0

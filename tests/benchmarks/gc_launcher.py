@@ -55,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.set_threshold(*THRESHOLD)
     if options.gc == "disabled":
         gc.disable()
+        gc.enable = lambda: None  # a worker turns the collector on once started
     recorder = PauseRecorder()
     gc.callbacks.append(recorder)
     code = server_main(server_args)
