@@ -23,6 +23,8 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True)
 class ServerSettings:
+    """How this server listens, serves and stops (the `server` group of settings)."""
+
     service_name: str = "tornado-boilerplate"
     port: int = 5000
     address: str = "0.0.0.0"
@@ -67,6 +69,8 @@ class ServerSettings:
 
 @dataclass(frozen=True)
 class LoggingSettings:
+    """Where the log lines go and at what level (the `logging` group of settings)."""
+
     level: str = "INFO"
     host: str | None = None
     port: int | None = None
@@ -85,6 +89,8 @@ class LoggingSettings:
 
 @dataclass(frozen=True)
 class DatabaseSettings:
+    """MongoDB when a host or URI is set, else the embedded store at `path` (the `database` group)."""
+
     host: str | None = None
     port: int = 27017
     name: str = "tornado_boilerplate"
@@ -115,6 +121,8 @@ class DatabaseSettings:
 
 @dataclass(frozen=True)
 class LockServerSettings:
+    """The etcd members that hold the distributed locks (the `lock_server` group of settings)."""
+
     enabled: bool = False
     host: str = "localhost"  # one etcd member, or several: "h1:2379,h2:2379,h3" (port defaults to `port`)
     port: int = 2379
@@ -158,6 +166,8 @@ def _member_port(entry: str, text: str) -> int:
 
 @dataclass(frozen=True)
 class HttpClientSettings:
+    """The shared outbound HTTP client's limits (the `http_client` group of settings)."""
+
     max_clients: int = 100
     connect_timeout: float = 3.0
     request_timeout: float = 5.0
@@ -166,6 +176,8 @@ class HttpClientSettings:
 
 @dataclass(frozen=True)
 class ApplicationContext:
+    """Every setting of the server, by group, and the `--config` file they were read from."""
+
     server: ServerSettings = field(default_factory=ServerSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)

@@ -12,6 +12,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ExampleResource:
+    """A resource of the CRUD example; `id` is None until it is stored."""
+
     name: str
     description: str | None = None
     properties: dict[str, Any] = field(default_factory=dict)

@@ -39,6 +39,8 @@ _ALLOWED_PRIORITIES = ", ".join(PRIORITY_BY_VALUE)
 
 @dataclass(frozen=True)
 class Task:
+    """A task of the todo list; `id` is None until it is stored."""
+
     title: str
     description: str | None = None
     priority: Priority = Priority.NONE

@@ -14,5 +14,7 @@ ValueT = TypeVar("ValueT")
 
 @dataclass(frozen=True)
 class Versioned(Generic[ValueT]):
+    """A value and the entity tag of the state it was read or written in."""
+
     value: ValueT
     etag: str

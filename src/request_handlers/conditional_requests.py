@@ -20,6 +20,8 @@ _TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*|\s*([^\s,"]+)\s*')
 
 @dataclass(frozen=True)
 class EntityTagList:
+    """The tags of an `If-Match` or `If-None-Match` header, strong and weak apart; `any` for `*`."""
+
     any: bool
     strong: tuple[str, ...]
     weak: tuple[str, ...]

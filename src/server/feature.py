@@ -39,6 +39,8 @@ def _no_health_checks(_components: Components) -> Mapping[str, HealthCheck]:
 
 @dataclass(frozen=True)
 class Feature:
+    """What a feature brings to a worker: routes, services, health checks, start-up work, jobs, OpenAPI."""
+
     name: str
     # The route map; handlers get their services from `components.services` here, built once per process.
     routes: Callable[[Components], RouteMap]

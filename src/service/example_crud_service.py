@@ -22,6 +22,8 @@ from src.utils.json_merge_patch import apply_merge_patch
 
 @dataclass(frozen=True)
 class ResourcePage:
+    """A page of resources, and how many resources there are in all."""
+
     resources: list[ExampleResource]
     total: int
 

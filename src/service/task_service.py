@@ -21,6 +21,8 @@ from src.utils.json_merge_patch import apply_merge_patch
 
 @dataclass(frozen=True)
 class TaskPage:
+    """A page of tasks, and how many tasks there are in all."""
+
     tasks: list[Task]
     total: int
 

@@ -14,12 +14,16 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class InsertOneResult:
+    """Like pymongo's: the `_id` of the document inserted."""
+
     inserted_id: Any
     acknowledged: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class InsertManyResult:
+    """Like pymongo's: the `_id`s of the documents inserted, in order."""
+
     inserted_ids: list[Any]
     acknowledged: bool = True
 
@@ -50,6 +54,8 @@ class UpdateResult:
 
 @dataclass(frozen=True, slots=True)
 class DeleteResult:
+    """Like pymongo's, from the raw answer `{"n": deleted}`."""
+
     raw_result: Mapping[str, Any]
     acknowledged: bool = True
 

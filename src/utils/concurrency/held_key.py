@@ -24,6 +24,8 @@ logger = logging.getLogger("tornado_boilerplate.locks")
 
 @dataclass
 class HeldKey:
+    """An etcd key this process holds: its name, key, owner token and TTL, and whether it was lost."""
+
     name: str  # the lock id or slot, for messages
     key: str
     token: str  # this holder's value of the key

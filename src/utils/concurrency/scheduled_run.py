@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ScheduledRun:
+    """One run of a scheduled job: the job's name, its slot and, for a periodic job, its period."""
+
     job: str
     slot: float  # the run's scheduled time, Unix epoch seconds (not when its timer happened to fire)
     period: float | None  # seconds until the next slot; None for a one-shot run

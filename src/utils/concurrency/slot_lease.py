@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class SlotLease:
+    """The slot of a periodic job this process holds, with its fencing token."""
+
     job: str
     slot_id: str  # the slot, milliseconds since the epoch (as in `ScheduledRun.slot_id`)
     fencing_token: int  # the etcd revision at which this process took the slot: larger for any later taker

@@ -23,6 +23,8 @@ MAX_TRACESTATE_LENGTH = 512  # the spec's limit on what a vendor must propagate
 
 @dataclass(frozen=True, slots=True)
 class TraceContext:
+    """A request's W3C trace: its trace id, sampled flag and the `tracestate` passed along."""
+
     trace_id: str
     flags: str = "00"  # a new trace is not sampled: nothing here records it
     state: str | None = None

@@ -25,6 +25,8 @@ SLOT_OUTCOMES = ("ran", "skipped_elsewhere", "missed", "failed")
 
 @dataclass(frozen=True)
 class MetricFamilies:
+    """Every metric family a worker exports, created once on its registry."""
+
     http_requests: Counter
     http_duration: Histogram
     http_in_flight: Gauge
