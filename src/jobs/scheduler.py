@@ -28,7 +28,6 @@ from datetime import time as time_of_day
 from datetime import tzinfo
 from types import MethodType
 from typing import Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, cast
-from zoneinfo import ZoneInfo
 
 from src.jobs.concurrent_example_job import ConcurrentExampleJob
 from src.jobs.daily_time import next_daily_time
@@ -157,7 +156,12 @@ class Scheduler:
                           tz: tzinfo | str = "UTC", name: str | None = None) -> JobHandle:
         """Run `coroutine()` every day at hour:minute:second local time in `tz` (a tzinfo or an IANA name)."""
         at = time_of_day(hour, minute, second)  # validates the ranges
-        zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+        if isinstance(tz, str):
+            from zoneinfo import ZoneInfo  # noqa: PLC0415 - with its time zone data, only for daily jobs
+
+            zone: tzinfo = ZoneInfo(tz)
+        else:
+            zone = tz
         handle = JobHandle(name or _job_name(coroutine), "daily", coroutine)
 
         def make_loop() -> Coroutine[Any, Any, None]:

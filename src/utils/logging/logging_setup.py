@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
-import logging.config
 import logging.handlers
 import socket
 from collections.abc import Mapping
@@ -101,6 +100,8 @@ def _apply_dict_config(settings: LoggingSettings, suffix: str, config_path: Path
     # Loggers created before the set-up (module-level `Logger`s) must keep working.
     config.setdefault("disable_existing_loggers", False)
     try:
+        import logging.config  # noqa: PLC0415 - only a YAML `logging:` section needs it
+
         logging.config.dictConfig(config)
     except Exception as error:  # noqa: BLE001 - dictConfig raises ValueError, TypeError, ImportError...
         reason = str(error)
