@@ -215,10 +215,9 @@ class Supervisor:
         metrics_folder = multiprocess_directory.create() if self.context.server.metrics else None
         if metrics_folder is not None:
             preload_metrics_library()
-        gc.freeze()  # what the workers inherit stays out of their collections (and their pages shared)
         for worker_id in range(self.processes):
             self._spawn(worker_id)
-        gc.enable()  # server.py started with it off; the workers turn their own on once started
+        gc.enable()  # server.py started with it off; each worker turns its own on once started
         log_starting(self.context, self.processes)
         logger.info("supervising %d workers on port %d", self.processes, self.context.server.port)
         exit_code = 0
