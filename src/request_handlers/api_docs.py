@@ -4,6 +4,7 @@ no inline script or style, so it runs under `default-src 'self'`)."""
 
 from __future__ import annotations
 
+import functools
 import weakref
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from tornado.web import Application
 from src.request_handlers.custom_request_handler import CustomRequestHandler
 from src.request_handlers.json_body import encode_json
 from src.request_handlers.openapi.document import build_document
+from src.request_handlers.static_files import StaticFilesHandler
 from src.request_handlers.view_example import PAGE_CSP
 
 DOCS_CSP = PAGE_CSP  # the page's own policy; Swagger UI needs nothing more
@@ -20,9 +22,12 @@ DOCS_CSP = PAGE_CSP  # the page's own policy; Swagger UI needs nothing more
 _documents: weakref.WeakKeyDictionary[Application, bytes] = weakref.WeakKeyDictionary()
 
 
+@functools.cache
 def swagger_ui_assets() -> Path:
     """The folder of Swagger UI's files inside the installed package."""
-    import swagger_ui_bundle  # noqa: PLC0415 - only the /docs/assets route needs it, once
+    # At the first request for one: the package finds its folder with importlib.resources (and zipfile), which
+    # nothing else at start-up imports.
+    import swagger_ui_bundle  # noqa: PLC0415
 
     return Path(str(swagger_ui_bundle.swagger_ui_path))
 
@@ -43,6 +48,14 @@ class OpenAPIHandler(CustomRequestHandler):
     def get(self) -> None:
         self.set_header("Content-Type", "application/json; charset=UTF-8")
         self.finish(openapi_document(self.application))
+
+
+class SwaggerAssetsHandler(StaticFilesHandler):
+    """Swagger UI's files under `/docs/assets/`, from the folder `swagger_ui_assets()` finds."""
+
+    # The folder is its own, not the route's.
+    def initialize(self) -> None:  # type: ignore[override]
+        super().initialize(str(swagger_ui_assets()))
 
 
 class DocsHandler(CustomRequestHandler):

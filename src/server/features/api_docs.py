@@ -3,9 +3,8 @@ it, with Swagger UI's files under `/docs/assets/` from the installed package).""
 
 from __future__ import annotations
 
-from src.request_handlers.api_docs import DocsHandler, OpenAPIHandler, swagger_ui_assets
+from src.request_handlers.api_docs import DocsHandler, OpenAPIHandler, SwaggerAssetsHandler
 from src.request_handlers.openapi.describe import PathDescriptions, answer
-from src.request_handlers.static_files import StaticFilesHandler
 from src.server.components import Components
 from src.server.feature import Feature, RouteMap
 
@@ -14,7 +13,7 @@ def routes(_components: Components) -> RouteMap:
     return {
         r"/openapi\.json": OpenAPIHandler,
         r"/docs": DocsHandler,
-        r"/docs/assets/(.*)": (StaticFilesHandler, {"path": str(swagger_ui_assets())}),
+        r"/docs/assets/(.*)": SwaggerAssetsHandler,
     }
 
 

@@ -27,6 +27,7 @@ def test_a_default_run_loads_no_library_of_an_unused_feature(tmp_path: Path) -> 
     loaded = loaded_packages("--db_path", str(tmp_path))
     assert loaded & UNUSED_BY_DEFAULT == set()
     assert {"tornado", "sqlite3", "bson", "prometheus_client"} <= loaded  # what it does use is seen
+    assert "swagger_ui_bundle" not in loaded  # Swagger UI's folder is looked up at the first /docs/assets request
 
 
 def test_a_library_loads_with_the_feature_that_needs_it(tmp_path: Path) -> None:
