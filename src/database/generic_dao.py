@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import ClassVar, Generic, TypeVar, cast
 
-from bson import ObjectId
+from bson.objectid import ObjectId
 
 from src.database.conditional_replace import replace_by_id
 from src.database.driver_errors import translated_driver_errors

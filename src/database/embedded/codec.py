@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bson import ObjectId
 from bson.errors import InvalidDocument
+from bson.objectid import ObjectId
 
 from src.database.embedded import mongo_errors
 from src.database.embedded.errors import UnsupportedOperationError

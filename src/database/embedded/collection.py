@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from bson import ObjectId
+from bson.objectid import ObjectId
 
 from src.database.embedded import mongo_errors, values
 from src.database.embedded.codec import Document, decode, id_key

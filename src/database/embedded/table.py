@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bson import ObjectId
+from bson.objectid import ObjectId
 
 from src.database.embedded import mongo_errors, values
 from src.database.embedded.codec import Document, decode, encode, id_key

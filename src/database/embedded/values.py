@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from bson import ObjectId
+from bson.objectid import ObjectId
 
 from src.database.embedded.codec import normalise_datetime
 from src.database.embedded.errors import UnsupportedOperationError
