@@ -43,7 +43,7 @@ PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 .DEFAULT_GOAL := help
 .PHONY: help docs run soak test test-fast test-httptools test-loaded test-browser test-contract fuzz-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
-	system-packages browser-deps certs clean bench bench-cpu profile bench-logging etcd bench-locks
+	system-packages browser-deps certs clean bench bench-cpu bench-startup profile bench-logging etcd bench-locks
 
 help:  ## This list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -224,6 +224,10 @@ bench-cpu: $(DEV_STAMP)  ## CPU us per request in one process, load-independent 
 	@$(if $(INSTRUCTIONS),$(MAKE) --no-print-directory system-packages PACKAGES=valgrind)
 	$(DEV_PY) -m tests.benchmarks.inprocess_cpu --endpoint '$(ENDPOINT)' --method $(METHOD) --server $(SERVER) \
 		$(if $(INSTRUCTIONS),--instructions) $(ARGS)
+
+bench-startup: $(DEV_STAMP)  ## Instructions of a start-up to the first 200 under callgrind, load-independent (ARGS="--servers bare,server --tree DIR")
+	@$(MAKE) --no-print-directory system-packages PACKAGES=valgrind
+	$(DEV_PY) -m tests.benchmarks.startup_instructions $(ARGS)
 
 profile: $(DEV_STAMP)  ## py-spy flame graph + speedscope under wrk load, any load of make bench (ENDPOINT=/ping METHOD=GET|PUT|POST SERVER=server|bare|bare-store PROFILE_SECONDS=10)
 	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
