@@ -94,7 +94,8 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
 
     @property
     def context(self) -> ApplicationContext:
-        return cast(ApplicationContext, self.settings["context"])
+        context: ApplicationContext = self.application.settings["context"]  # not cast(): a call per request
+        return context
 
     # ---- request set-up ---------------------------------------------------------------------------------------
 
