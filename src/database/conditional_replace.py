@@ -1,9 +1,9 @@
-"""`replace_by_id(collection, ...)`: the port's conditional replace (`src.database.store.ConditionalReplace`) on
-any collection.
+"""`replace_by_id(collection, ...)` and `delete_by_id(collection, ...)`: the port's conditional writes
+(`src.database.store.ConditionalReplace`) on any collection.
 
-The embedded store answers it itself, with one statement on its primary key; MongoDB (Motor, PyMongo) and any
-other back end get `replace_one` with the condition in the filter, which MongoDB also applies atomically. So a
-write conditional on an entity tag costs one store call, not a read, a check and a write.
+The embedded store answers them itself, with one statement on its primary key; MongoDB (Motor, PyMongo) and any
+other back end get `replace_one` / `delete_one` with the condition in the filter, which MongoDB also applies
+atomically. So a write conditional on an entity tag costs one store call, not a read, a check and a write.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from src.database.embedded import EmbeddedCollection
-from src.database.store import Document, StoreCollection, replace_with_filter
+from src.database.store import Document, StoreCollection, delete_with_filter, replace_with_filter
 
 
 async def replace_by_id(collection: StoreCollection, id: object, replacement: Document, field: str,
@@ -21,3 +21,11 @@ async def replace_by_id(collection: StoreCollection, id: object, replacement: Do
     if isinstance(collection, EmbeddedCollection):
         return await collection.replace_by_id(id, replacement, field, accepted)
     return await replace_with_filter(collection, id, replacement, field, accepted)
+
+
+async def delete_by_id(collection: StoreCollection, id: object, field: str,
+                       accepted: Collection[str] | None) -> tuple[bool, Document | None]:
+    """Delete the document `id` while its `field` holds one of `accepted` (None: unconditionally)."""
+    if isinstance(collection, EmbeddedCollection):
+        return await collection.delete_by_id(id, field, accepted)
+    return await delete_with_filter(collection, id, field, accepted)

@@ -22,7 +22,7 @@ from typing import ClassVar, Generic, TypeVar, cast
 
 from bson.objectid import ObjectId
 
-from src.database.conditional_replace import replace_by_id
+from src.database.conditional_replace import delete_by_id, replace_by_id
 from src.database.driver_errors import translated_driver_errors
 from src.database.indexes import Index
 from src.database.json_reads import json_reads
@@ -185,14 +185,16 @@ class GenericDAO(ABC, Generic[ModelT]):
         return written[0]
 
     async def delete(self, id_text: str, if_match: Collection[str] | None = None) -> None:
-        """Delete the document; `NotFoundError` if no such id, `PreconditionFailedError` as for `replace`."""
-        if if_match is not None:
-            await self._write_unchanged(id_text, if_match, self._delete_if)
-            return
+        """Delete the document; `NotFoundError` if no such id, `PreconditionFailedError` as for `replace`. One
+        store call (`delete_by_id`) checks the tag and deletes."""
         with translated_driver_errors(self.resource, "delete_one"):
-            result = await self.collection().delete_one({"_id": self.id_from_text(id_text)})
-        if result.deleted_count == 0:
-            raise self._not_found(id_text)
+            deleted, current = await delete_by_id(self.collection(), self.id_from_text(id_text), REVISION_FIELD,
+                                                  if_match)
+        if not deleted:
+            if current is None:
+                raise self._not_found(id_text)
+            check_if_match(current, if_match, f"{self.resource} {self._shown(id_text)}")
+            await self._write_unchanged(id_text, if_match, self._delete_if)
 
     async def delete_many(self, filter_: Filter) -> int:
         with translated_driver_errors(self.resource, "delete_many"):

@@ -85,14 +85,17 @@ class JSONReads(Protocol):
 
 
 class ConditionalReplace(Protocol):
-    """One write that replaces the document with this `_id` (keeping the `_id`), only while its `field` holds one
-    of the strings `accepted` (None: whatever it holds), for writes conditional on an entity tag. The answer is
-    `(True, None)` when it replaced the document, else `(False, the document as it now is)`, or `(False, None)`
+    """One write that replaces (or deletes) the document with this `_id` (keeping the `_id`), only while its
+    `field` holds one of the strings `accepted` (None: whatever it holds), for writes conditional on an entity
+    tag. The answer is `(True, None)` when it wrote, else `(False, the document as it now is)`, or `(False, None)`
     when there is none. The embedded store answers it with one statement on its primary key; for the other back
-    ends `src.database.conditional_replace.conditional_replace(collection)` runs `replace_with_filter`."""
+    ends `src.database.conditional_replace` runs `replace_with_filter` and `delete_with_filter`."""
 
     def replace_by_id(self, id: object, replacement: Document, field: str, accepted: Collection[str] | None,
                       /) -> Awaitable[tuple[bool, Document | None]]: ...
+
+    def delete_by_id(self, id: object, field: str, accepted: Collection[str] | None,
+                     /) -> Awaitable[tuple[bool, Document | None]]: ...
 
 
 class StoreDatabase(Protocol):
@@ -125,6 +128,16 @@ async def replace_with_filter(collection: StoreCollection, id: object, replaceme
     return False, None if accepted is None else await collection.find_one({"_id": id})
 
 
+
+async def delete_with_filter(collection: StoreCollection, id: object, field: str,
+                             accepted: Collection[str] | None) -> tuple[bool, Document | None]:
+    """`ConditionalReplace.delete_by_id` on any back end: `delete_one` with the condition in its filter."""
+    condition: Filter = {"_id": id} if accepted is None else {"_id": id, field: {"$in": list(accepted)}}
+    if (await collection.delete_one(condition)).deleted_count:
+        return True, None
+    return False, None if accepted is None else await collection.find_one({"_id": id})
+
+
 if TYPE_CHECKING:  # mypy proves every back end fits the port; nothing runs
     from motor.motor_asyncio import AsyncIOMotorDatabase
     from pymongo.asynchronous.database import AsyncDatabase
@@ -143,5 +156,5 @@ if TYPE_CHECKING:  # mypy proves every back end fits the port; nothing runs
     def _embedded_reads_json(collection: EmbeddedCollection) -> JSONReads:
         return collection
 
-    def _embedded_replaces_by_id(collection: EmbeddedCollection) -> ConditionalReplace:
+    def _embedded_writes_by_id(collection: EmbeddedCollection) -> ConditionalReplace:
         return collection

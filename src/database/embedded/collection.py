@@ -16,13 +16,13 @@ from src.database.embedded import mongo_errors, values
 from src.database.embedded.codec import Document, decode, id_key
 from src.database.embedded.cursor import EmbeddedCursor
 from src.database.embedded.errors import UnsupportedOperationError
-from src.database.embedded.point_replace import replace_row
+from src.database.embedded.point_writes import delete_row, replace_row
 from src.database.embedded.query import compile_query
 from src.database.embedded.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 from src.database.embedded.shaping import compile_projection, normalise_sort
 from src.database.embedded.table import IndexKeys, Table, UpdateSpec
 from src.database.embedded.update import check_replacement, compile_update, upsert_seed
-from src.database.store import replace_with_filter
+from src.database.store import delete_with_filter, replace_with_filter
 
 if TYPE_CHECKING:
     from src.database.embedded.client import EmbeddedDatabase
@@ -118,7 +118,7 @@ class EmbeddedCollection:
     async def replace_by_id(self, id: Any, replacement: Mapping[str, Any], field: str,
                             accepted: Collection[str] | None) -> tuple[bool, Document | None]:
         """The port's `ConditionalReplace`: for a text or ObjectId `_id`, one `UPDATE` on the primary key that
-        also tests the condition (`point_replace`); other `_id` types, whose stored form may differ from an
+        also tests the condition (`point_writes`); other `_id` types, whose stored form may differ from an
         equal value's (1.0 and 1), go through `replace_one`."""
         check_replacement(replacement)
         if not isinstance(id, str | ObjectId):
@@ -143,6 +143,15 @@ class EmbeddedCollection:
         _no_options("delete_one", options)
         deleted = await self.database.run(self._table.delete, compile_query(filter), False)
         return DeleteResult({"n": deleted, "ok": 1.0}, acknowledged=True)
+
+    async def delete_by_id(self, id: Any, field: str, accepted: Collection[str] | None) -> tuple[bool, Document | None]:
+        """The port's `ConditionalReplace.delete_by_id`: one `DELETE` on the primary key that also tests the
+        condition, for a text or ObjectId `_id` (others through `delete_one`)."""
+        if not isinstance(id, str | ObjectId):
+            return await delete_with_filter(self, id, field, accepted)
+        deleted, text = await self.database.run(delete_row, self._table, id_key(id), field,
+                                                None if accepted is None else list(accepted))
+        return deleted, None if text is None else decode(text)
 
     async def delete_many(self, filter: Mapping[str, Any], **options: Any) -> DeleteResult:
         _no_options("delete_many", options)

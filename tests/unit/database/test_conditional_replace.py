@@ -1,7 +1,7 @@
-"""The port's conditional replace (`replace_by_id`) against every back end of the collection contract: the
-embedded store answers it with one statement on its primary key, the others with `replace_one` and the
-condition in the filter; both keep the `_id`, write only while the field holds an accepted string, and answer
-the document as it is when they refuse."""
+"""The port's conditional replace and delete (`replace_by_id`, `delete_by_id`) against every back end of the
+collection contract: the embedded store answers them with one statement on its primary key, the others with
+`replace_one` / `delete_one` and the condition in the filter; both keep the `_id`, write only while the field
+holds an accepted string, and answer the document as it is when they refuse."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from src.database.conditional_replace import replace_by_id
+from src.database.conditional_replace import delete_by_id, replace_by_id
 from tests.unit.database.collection_backends import Backend, backend
 
 __all__ = ["backend"]
@@ -91,3 +91,28 @@ async def test_a_replace_that_breaks_a_unique_index_is_a_duplicate_key_error(bac
         with pytest.raises(DuplicateKeyError):
             await replace_by_id(collection, "text-id", {"title": "object id", "_rev": "n"}, "_rev", ["r2"])
         assert (await collection.find_one({"_id": "text-id"}))["title"] == "text id"
+
+
+@pytest.mark.parametrize(("document_id", "stored"), [(OBJECT_ID, "r1"), ("text-id", "r2"), (7, "r3")])
+async def test_a_conditional_delete_deletes_only_while_the_field_holds_an_accepted_value(
+        backend: Backend, document_id: Any, stored: str) -> None:
+    async with backend.collection() as collection:
+        await seeded(collection)
+        before = await collection.find_one({"_id": document_id})
+        assert await delete_by_id(collection, document_id, "_rev", ["old"]) == (False, before)
+        assert await delete_by_id(collection, document_id, "_rev", ["old", stored]) == (True, None)
+        assert await collection.find_one({"_id": document_id}) is None
+        assert await delete_by_id(collection, document_id, "_rev", [stored]) == (False, None)
+        assert await delete_by_id(collection, document_id, "_rev", None) == (False, None)
+        assert await collection.count_documents({}) == 4
+
+
+async def test_an_unconditional_delete_and_lookalike_tags(backend: Backend) -> None:
+    async with backend.collection() as collection:
+        await seeded(collection)
+        hand_written = await collection.find_one({"_id": "no-rev"})
+        assert await delete_by_id(collection, "no-rev", "_rev", ["null"]) == (False, hand_written)
+        assert await delete_by_id(collection, "object-rev", "_rev", ['{"a":1}']) == (
+            False, {"_id": "object-rev", "title": "odd", "_rev": {"a": 1}})
+        assert await delete_by_id(collection, "no-rev", "_rev", None) == (True, None)
+        assert await collection.count_documents({}) == 4
