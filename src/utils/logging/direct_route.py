@@ -66,7 +66,10 @@ class DirectRoute:
         if second != self._second:
             self._second = second
             self._lines.clear()
-        lines = self._lines[levelno] if levelno in self._lines else self._lines_of_second(levelno, second)
+        # One look-up, not `in` then `[]`: another thread may clear the dict in between. A made one is never ().
+        lines = self._lines.get(levelno, ())
+        if lines == ():
+            lines = self._lines_of_second(levelno, second)
         if lines is None:
             return False
         values = ("", _MILLISECONDS[int((created - second) * 1000)], message)
@@ -84,7 +87,9 @@ class DirectRoute:
 
     def _lines_of_second(self, levelno: int, second: int) -> Lines | None:
         """The plan of `levelno` with each template cut, for `second`, around the milliseconds and the message."""
-        plan = self._plans[levelno] if levelno in self._plans else self._plan(levelno)
+        plan = self._plans.get(levelno, ())
+        if plan == ():
+            plan = self._plan(levelno)
         lines: Lines | None = None
         if plan is not None:
             pieces = [_pieces(template.replace(TIME_MARK, formatter.time_template(second, formatter.datefmt)))

@@ -5,8 +5,10 @@ writes) whenever the set-up is one it cannot reproduce."""
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator
 
@@ -164,3 +166,24 @@ def test_the_formatter_template_marks_where_time_and_message_go() -> None:
     assert template == "time=\0time\0 level=INFO logger=n pid=7 worker=0 \0message\0"
     assert LogfmtFormatter("%(asctime)20s %(message)s").line_template({}) is None
     assert LogfmtFormatter("%(created)f %(message)s").line_template({}) is None
+
+
+def test_lines_from_several_threads_across_seconds_are_all_written(tree: Tree,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    tree.add(LogfmtFormatter())
+    route = DirectRoute(tree.logger, _CONSTANT_ATTRIBUTES)
+    ticks = itertools.count()
+    monkeypatch.setattr(time, "time", lambda: NOW + next(ticks) * 0.25)  # a new second every fourth line
+    results: list[bool] = []
+
+    def write_lines(thread: int) -> None:
+        results.extend(route.write(logging.INFO, f"{MESSAGE} n={thread}-{line}") for line in range(300))
+
+    threads = [threading.Thread(target=write_lines, args=(number,)) for number in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    lines = tree.written()[0].splitlines()
+    assert results == [True] * 1200 and len(lines) == 1200
+    assert {line.rsplit(" n=", 1)[1] for line in lines} == {f"{t}-{n}" for t in range(4) for n in range(300)}
