@@ -48,6 +48,7 @@ MAX_QUICK_CRASHES = 5
 
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+_SUPERVISOR_SIGNALS = {signal.SIGCHLD, *_STOP_SIGNALS}
 # Set by a stop signal that arrives before the worker's event loop handles signals itself (during start-up).
 _stop_requested_early = False
 
@@ -208,9 +209,10 @@ class Supervisor:
 
     def run(self) -> int:
         logger = _logger()
-        for signum in _STOP_SIGNALS:
-            signal.signal(signum, self._on_signal)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # any that server.py held back are forwarded
+        # Every signal the supervisor acts on stays blocked and is taken by sigwaitinfo() in the loop below. A
+        # Python-level handler could not be relied on: a signal that lands just before the loop enters os.wait()
+        # leaves its handler waiting until some child exits, so a SIGTERM could go unforwarded for good.
+        signal.pthread_sigmask(signal.SIG_BLOCK, _SUPERVISOR_SIGNALS)  # any server.py held back stay pending
         # Every worker's metric values, summed by whichever worker answers a scrape; fresh at each start.
         metrics_folder = multiprocess_directory.create() if self.context.server.metrics else None
         if metrics_folder is not None:
@@ -222,28 +224,30 @@ class Supervisor:
         logger.info("supervising %d workers on port %d", self.processes, self.context.server.port)
         exit_code = 0
         while self.children:
-            try:
-                pid, status = os.wait()
-            except ChildProcessError:
-                break
-            if pid not in self.children:
-                continue
-            worker_id, started = self.children.pop(pid)
-            if metrics_folder is not None:
-                multiprocess_directory.worker_died(metrics_folder, pid)
-            code = os.waitstatus_to_exitcode(status)
-            if self.stopping:
-                exit_code = exit_code or (1 if code not in (0, -signal.SIGTERM, -signal.SIGINT) else 0)
-                continue
-            self.quick_crashes = self.quick_crashes + 1 if time.monotonic() - started < CRASH_WINDOW_SECONDS else 0
-            if self.quick_crashes >= MAX_QUICK_CRASHES:
-                logger.error("worker %d keeps dying at start-up (exit %d); stopping", worker_id, code)
-                self._forward(signal.SIGTERM)
+            received = signal.sigwaitinfo(_SUPERVISOR_SIGNALS).si_signo
+            if received != signal.SIGCHLD:
                 self.stopping = True
-                exit_code = 1
+                self._forward(received)
                 continue
-            logger.warning("worker %d (pid %d) exited with %d; restarting it", worker_id, pid, code)
-            self._spawn(worker_id)
+            for pid, code in _exited_children():
+                if pid not in self.children:
+                    continue
+                worker_id, started = self.children.pop(pid)
+                if metrics_folder is not None:
+                    multiprocess_directory.worker_died(metrics_folder, pid)
+                if self.stopping:
+                    exit_code = exit_code or (1 if code not in (0, -signal.SIGTERM, -signal.SIGINT) else 0)
+                    continue
+                quick = time.monotonic() - started < CRASH_WINDOW_SECONDS
+                self.quick_crashes = self.quick_crashes + 1 if quick else 0
+                if self.quick_crashes >= MAX_QUICK_CRASHES:
+                    logger.error("worker %d keeps dying at start-up (exit %d); stopping", worker_id, code)
+                    self._forward(signal.SIGTERM)
+                    self.stopping = True
+                    exit_code = 1
+                    continue
+                logger.warning("worker %d (pid %d) exited with %d; restarting it", worker_id, pid, code)
+                self._spawn(worker_id)
         if metrics_folder is not None:
             multiprocess_directory.remove(metrics_folder)
         logger.info("all workers stopped")
@@ -252,13 +256,13 @@ class Supervisor:
 
     def _spawn(self, worker_id: int) -> None:
         flush_logging()
-        # Stop signals are held back across the fork: the child must not run the supervisor's handler, and the
-        # supervisor must know the child before it forwards a signal, or a worker could outlive the shutdown.
-        signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        # The supervisor's signals are blocked (see run): the child inherits that mask and unblocks them itself
+        # once it handles stop signals, so a stop signal sent to it right after the fork is held, not lost.
         pid = os.fork()
         if pid == 0:  # the worker: never returns into the supervisor's code
             code = 1
             try:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
                 _handle_stop_signals_early()
                 configure_logging(self.context, worker_id=worker_id)
                 code = run_worker(self.context, self.tls, worker_id)
@@ -268,16 +272,21 @@ class Supervisor:
                 flush_logging()
                 os._exit(code)
         self.children[pid] = (worker_id, time.monotonic())
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # a pending signal is handled (forwarded) here
-        if self.stopping:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-
-    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
-        self.stopping = True
-        self._forward(signum)
 
     def _forward(self, signum: int) -> None:
         for pid in list(self.children):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signum)
+
+
+def _exited_children() -> list[tuple[int, int]]:
+    """(pid, exit code) of every child that has exited and not been reaped yet; SIGCHLDs merge, so reap all."""
+    exited: list[tuple[int, int]] = []
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return exited
+        if pid == 0:
+            return exited
+        exited.append((pid, os.waitstatus_to_exitcode(status)))
