@@ -88,13 +88,17 @@ async def _one_connection(handle: Handle, batch: Sequence[bytes]) -> bytes:
 class Target:
     """The server under measurement, or a reference: how to hand it a connection, and the ids it stores."""
 
-    def __init__(self, handle: Handle, task_ids: list[str], keep: object = None) -> None:
+    def __init__(self, handle: Handle, task_ids: list[str], keep: object = None,
+                 flush: Callable[[], None] = lambda: None) -> None:
         self.handle = handle
         self.task_ids = task_ids
         self.keep = keep  # what must stay referenced while it serves (the lifecycle closes the store when freed)
+        self.flush = flush  # the periodic work of the server, done once at the end of each round
 
 
 async def start_server(work: Path, server_args: Sequence[str]) -> Target:
+    from tornado.ioloop import PeriodicCallback  # noqa: PLC0415
+
     from src.lifecycle import Lifecycle  # noqa: PLC0415 - imported after --tree is on sys.path
     from src.server.application_factory import ApplicationFactory  # noqa: PLC0415
     from src.server.components import start_components  # noqa: PLC0415
@@ -109,7 +113,15 @@ async def start_server(work: Path, server_args: Sequence[str]) -> Target:
     configure_logging(context)
     _console_to_devnull(logging.getLogger())
     lifecycle = Lifecycle()
-    components = await start_components(context, lifecycle, Router.features(context))
+    # The metrics are flushed every second by a PeriodicCallback, which also samples the process (/proc): under
+    # callgrind a second is a handful of requests, so that would be counted into each. Not started here: each
+    # round flushes them once at its end instead, inside the measurement.
+    start_periodic = PeriodicCallback.start
+    PeriodicCallback.start = lambda self: None  # type: ignore[method-assign]
+    try:
+        components = await start_components(context, lifecycle, Router.features(context))
+    finally:
+        PeriodicCallback.start = start_periodic  # type: ignore[method-assign]
     server = HTTPServerFactory.create(ApplicationFactory.create(components), context, None)
     handle: Handle = lambda sock: server._handle_connection(sock, ("127.0.0.1", 40000))  # noqa: E731
     if server.http_parser == "httptools":
@@ -118,7 +130,14 @@ async def start_server(work: Path, server_args: Sequence[str]) -> Target:
         on_connection = HTTP1Listener(server, None).on_connection
         handle = lambda sock: on_connection(sock, ("127.0.0.1", 40000))  # noqa: E731
     stored = await drive(handle, [[request("POST", "/tasks")] * (STORED_TASKS // 8)] * 8)
-    return Target(handle, [match.decode() for match in _LOCATION.findall(stored)], keep=(lifecycle, server))
+    recorders = components.accounting.recorders
+
+    def flush_metrics() -> None:
+        for recorder in recorders:
+            recorder.flush()
+
+    return Target(handle, [match.decode() for match in _LOCATION.findall(stored)], keep=(lifecycle, server),
+                  flush=flush_metrics)
 
 
 def start_reference(name: str, work: Path) -> Target:
@@ -176,6 +195,7 @@ async def measure(options: argparse.Namespace) -> list[float]:
         load = batches(target, options.method, options.endpoint, options.requests, options.connections, chooser)
         started = time.process_time()
         await drive(target.handle, load)
+        target.flush()
         rounds.append((time.process_time() - started) * 1e6 / counted)
     if os.environ.get(CALLGRIND_ENV):
         _callgrind_control("--dump")
