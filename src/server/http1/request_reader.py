@@ -111,8 +111,7 @@ class RequestReader:
         except httptools.HttpParserError as error:
             # httptools reports an exception raised by a callback as its own, with ours as the context.
             cause = error.__context__
-            self.error = cause if isinstance(cause, InputError) else InputError(
-                400, f"malformed request: {error}", *self._head_known())
+            self.error = cause if isinstance(cause, InputError) else self._parse_error(error)
         if self._chunked_head_arrived or self._chunk_lines.walking is not None:
             self._check_chunk_lines(data[:upgraded_at], queued_before, in_head, body_left)
         if upgraded_at is not None:
@@ -168,7 +167,8 @@ class RequestReader:
             raise InputError(400, f"unsupported HTTP version {version[:8]!r}", method, uri[:200])
         headers = httputil.HTTPHeaders()
         for name, value in self._raw_headers:
-            headers.add(name.decode("latin-1"), value.decode("latin-1"))
+            # llhttp has dropped the whitespace before a value, not after it (Tornado strips both)
+            headers.add(name.decode("latin-1"), value.rstrip(b" \t").decode("latin-1"))
         content_length = None
         chunked = "Transfer-Encoding" in headers
         if chunked:
@@ -270,6 +270,12 @@ class RequestReader:
         self._head_size += size
         if self._head_size > self.max_header_size:
             raise self._too_large()
+
+    def _parse_error(self, error: httptools.HttpParserError) -> InputError:
+        if str(error) == "Content-Length overflow":  # over 2**64: over any body limit, Tornado's 413
+            return InputError(413, "request body exceeds the limit: its Content-Length is too large",
+                              *self._head_known())
+        return InputError(400, f"malformed request: {error}", *self._head_known())
 
     def _too_large(self) -> InputError:
         return InputError(431, f"request headers exceed the limit of {self.max_header_size} bytes",

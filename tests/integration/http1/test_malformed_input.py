@@ -16,6 +16,7 @@ from tests.integration.http1.outcomes import (
     served,
     stored,
 )
+from tests.support.raw_http import RawConnection
 from tests.support.server_process import ServerProcess
 
 POST_CORS = b"POST /cors HTTP/1.1\r\nHost: test\r\n"
@@ -46,6 +47,10 @@ CASES: dict[str, tuple[bytes, Expected]] = {
     # Repeated but equal: Tornado accepts them (RFC 9112 6.3 allows either).
     "cl-list-equal": (POST_CORS + b"Content-Length: 2, 2\r\n\r\n{}", served()),
     "cl-two-headers-equal": (POST_CORS + b"Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}", served()),
+    # Whitespace after a value is not part of it (RFC 9110 5.5); a length over 2**64 is over any body limit.
+    "cl-trailing-whitespace": (POST_CORS + b"Content-Length: 2 \t\r\n\r\n{}", served()),
+    "te-trailing-space": (POST_CORS + b"Transfer-Encoding: chunked \r\n\r\n2\r\n{}\r\n0\r\n\r\n", served()),
+    "cl-over-2-to-the-64": (POST_CORS + b"Content-Length: 99999999999999999999999\r\n\r\n{}", rejected(413)),
     # Transfer-Encoding other than one `chunked`.
     "te-gzip": (POST_CORS + b"Transfer-Encoding: gzip\r\n\r\n", rejected(400)),
     "te-chunked-twice": (POST_CORS + b"Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n", rejected(400)),
@@ -98,6 +103,12 @@ def test_malformed_request_is_answered_like_tornado_or_stricter(server: ServerPr
     data, tornado = CASES[case]
     assert_same_or_stricter(observe(server.port, data), tornado, transport)
     assert not stored(server.port, "smug"), "a request hidden in a body was processed"
+
+
+def test_whitespace_after_a_header_value_is_not_part_of_it(server: ServerProcess) -> None:
+    with RawConnection(server.port) as connection:
+        answer = connection.exchange(GET_PING + b"X-Request-ID: trailing-whitespace-1 \t \r\n\r\n")
+    assert (answer.status, answer.headers["x-request-id"]) == (200, "trailing-whitespace-1")
 
 
 def test_the_follow_up_request_is_processed_after_a_good_one(server: ServerProcess) -> None:
