@@ -77,11 +77,6 @@ class RequestReader:
         self._chunked_head_arrived = False  # in the read being parsed: its chunk-size lines are to be checked
         self._priming = False  # a stand-in head is putting a new parser into an upgrade request's body
 
-    @property
-    def reading_head(self) -> bool:
-        """True between requests and while a head is arriving (the client owes us a request)."""
-        return self._reading is None
-
     def feed(self, data: bytes) -> None:
         """Parse `data`; on malformed input `error` is set and nothing more is read."""
         if self.error is not None:
