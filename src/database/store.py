@@ -122,20 +122,22 @@ async def replace_with_filter(collection: StoreCollection, id: object, replaceme
                               accepted: Collection[str] | None) -> tuple[bool, Document | None]:
     """`ConditionalReplace.replace_by_id` on any back end: `replace_one` with the condition in its filter, and a
     read of the document only when a condition refused it."""
-    condition: Filter = {"_id": id} if accepted is None else {"_id": id, field: {"$in": list(accepted)}}
-    if (await collection.replace_one(condition, replacement)).matched_count:
+    if (await collection.replace_one(_conditional_filter(id, field, accepted), replacement)).matched_count:
         return True, None
     return False, None if accepted is None else await collection.find_one({"_id": id})
-
 
 
 async def delete_with_filter(collection: StoreCollection, id: object, field: str,
                              accepted: Collection[str] | None) -> tuple[bool, Document | None]:
     """`ConditionalReplace.delete_by_id` on any back end: `delete_one` with the condition in its filter."""
-    condition: Filter = {"_id": id} if accepted is None else {"_id": id, field: {"$in": list(accepted)}}
-    if (await collection.delete_one(condition)).deleted_count:
+    if (await collection.delete_one(_conditional_filter(id, field, accepted))).deleted_count:
         return True, None
     return False, None if accepted is None else await collection.find_one({"_id": id})
+
+
+def _conditional_filter(id: object, field: str, accepted: Collection[str] | None) -> Filter:
+    """The document `id`, while its `field` holds one of `accepted` (None: whatever it holds)."""
+    return {"_id": id} if accepted is None else {"_id": id, field: {"$in": list(accepted)}}
 
 
 if TYPE_CHECKING:  # mypy proves every back end fits the port; nothing runs
