@@ -88,17 +88,13 @@ class LogfmtFormatter(logging.Formatter):
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - stdlib name
         """ISO 8601 local time with milliseconds and offset; the per-second part is computed once a second."""
-        return self.time_text(record.created, int(record.msecs), datefmt)
-
-    def time_text(self, created: float, msecs: int, datefmt: str | None = None) -> str:
-        """`formatTime` of a record created at `created` (`msecs` its milliseconds)."""
-        prefix, offset = self._second_parts(int(created), datefmt)
+        prefix, offset = self._second_parts(int(record.created), datefmt)
         if datefmt:
             return prefix
-        return f"{prefix}.{msecs:03d}{offset}"
+        return f"{prefix}.{int(record.msecs):03d}{offset}"
 
     def time_template(self, second: int, datefmt: str | None = None) -> str:
-        """`time_text` of any moment within `second`, with `MILLISECONDS_MARK` where its milliseconds go."""
+        """`formatTime` of any moment within `second`, with `MILLISECONDS_MARK` where its milliseconds go."""
         prefix, offset = self._second_parts(second, datefmt)
         if datefmt:
             return prefix
