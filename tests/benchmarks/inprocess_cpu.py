@@ -3,7 +3,9 @@
 The server (as `Worker.serve` composes it, over an embedded store in a temporary folder, canonical line on and
 written to the log file; the console to /dev/null) or a bare-Tornado reference runs in this process, and
 connected socket pairs stand in for its clients: each of `--connections` clients sends its requests pipelined and
-reads every answer. The CPU time of the process (all threads: the store's executor too) over a round, divided by
+reads every answer, or with `--in-flight N` keeps at most N requests unanswered (1: the next request goes only once
+the previous answer is complete, as wrk's connections do, so each request costs the server a loop iteration and
+its own reads and writes). The CPU time of the process (all threads: the store's executor too) over a round, divided by
 the requests in it, is the figure; other programs on the machine change the wall-clock time of a round, not its
 CPU time. With `--instructions` the same run is repeated under valgrind's callgrind and the instructions executed
 per request are counted instead: the same within 1-2 % under any load, to compare two trees exactly.
@@ -11,6 +13,7 @@ per request are counted instead: the same within 1-2 % under any load, to compar
     python -m tests.benchmarks.inprocess_cpu --endpoint /ping
     python -m tests.benchmarks.inprocess_cpu --endpoint '/tasks/{id}' --method PUT --server bare-store
     python -m tests.benchmarks.inprocess_cpu --endpoint /ping --instructions -- --http_parser httptools
+    python -m tests.benchmarks.inprocess_cpu --endpoint /ping --in-flight 1
 
 `{id}` in the endpoint is a random one of the stored tasks (the server's are stored through `POST /tasks` first).
 Arguments after `--` go to the server's command line. `--tree DIR` imports the server from another checkout
@@ -26,7 +29,6 @@ import logging
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,54 +37,12 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from tests.benchmarks.inprocess_clients import Handle, drive, request
+
 SERVERS = ("server", "bare", "bare-store")
-BODIES = {
-    "POST": b'{"title":"bench task","description":"created by make bench","priority":"normal"}',
-    "PUT": b'{"title":"bench task","description":"replaced by make bench","priority":"high"}',
-}
 STORED_TASKS = 2000
 CALLGRIND_ENV = "TB_INPROCESS_CALLGRIND"
 _LOCATION = re.compile(rb"\r\nLocation: /tasks/([0-9a-f]+)\r\n")
-
-Handle = Callable[[socket.socket], None]
-
-
-def request(method: str, path: str) -> bytes:
-    body = BODIES.get(method, b"")
-    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-    if body:
-        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-    return head.encode() + b"\r\n" + body
-
-
-async def drive(handle: Handle, batches: Sequence[Sequence[bytes]]) -> bytes:
-    """Each batch sent pipelined on its own connection; returns every answer's bytes once all are read."""
-    answers = await asyncio.gather(*(_one_connection(handle, batch) for batch in batches))
-    return b"".join(answers)
-
-
-async def _one_connection(handle: Handle, batch: Sequence[bytes]) -> bytes:
-    server_side, client = socket.socketpair()
-    server_side.setblocking(False)
-    client.setblocking(False)
-    handle(server_side)
-    loop = asyncio.get_running_loop()
-    await loop.sock_sendall(client, b"".join(batch))
-    received = bytearray()
-    try:
-        # Bodies never hold a status line, so counting them counts the answers.
-        while received.count(b"HTTP/1.1 ") < len(batch):
-            data = await loop.sock_recv(client, 1 << 20)
-            if not data:
-                raise RuntimeError(f"connection closed after {received.count(b'HTTP/1.1 ')} of {len(batch)} "
-                                   f"answers: {bytes(received[-400:])!r}")
-            received += data
-    finally:
-        client.close()
-    failed = re.search(rb"HTTP/1\.1 [45]\d\d.{0,400}", received, re.DOTALL)
-    if failed:
-        raise RuntimeError(f"an answer was an error: {failed.group()!r}")
-    return bytes(received)
 
 
 class Target:
@@ -184,7 +144,7 @@ async def measure(options: argparse.Namespace) -> list[float]:
     chooser = random.Random(1)
     counted = options.requests // options.connections * options.connections
     await drive(target.handle, batches(target, options.method, options.endpoint, options.requests,
-                                       options.connections, chooser))
+                                       options.connections, chooser), options.in_flight)
     gc.collect()
     gc.freeze()  # as the server does after start-up
     if os.environ.get(CALLGRIND_ENV):
@@ -194,7 +154,7 @@ async def measure(options: argparse.Namespace) -> list[float]:
     for _ in range(options.rounds):
         load = batches(target, options.method, options.endpoint, options.requests, options.connections, chooser)
         started = time.process_time()
-        await drive(target.handle, load)
+        await drive(target.handle, load, options.in_flight)
         target.flush()
         rounds.append((time.process_time() - started) * 1e6 / counted)
     if os.environ.get(CALLGRIND_ENV):
@@ -244,12 +204,16 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=2000, help="requests per round (default 2000)")
     parser.add_argument("--rounds", type=int, default=7, help="measured rounds (default 7)")
     parser.add_argument("--connections", type=int, default=8, help="clients, each pipelining (default 8)")
+    parser.add_argument("--in-flight", type=int, metavar="N",
+                        help="requests each client keeps unanswered (1: closed loop, as wrk; default: all pipelined)")
     parser.add_argument("--tree", type=Path, help="import the server from this checkout instead")
     parser.add_argument("--instructions", action="store_true", help="count instructions with callgrind instead")
     parser.add_argument("server_args", nargs="*", help="after --: the server's own arguments")
     options = parser.parse_args(argv)
     if options.requests < options.connections or options.rounds < 1:
         parser.error("--requests must be at least --connections, --rounds at least 1")
+    if options.in_flight is not None and options.in_flight < 1:
+        parser.error("--in-flight must be at least 1")
     return options
 
 
@@ -257,7 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     options = parse(argv)
     label = f"{options.method} {options.endpoint} on {options.server}" + \
-        (f" ({' '.join(options.server_args)})" if options.server_args else "")
+        (f" ({' '.join(options.server_args)})" if options.server_args else "") + \
+        (f", {options.in_flight} in flight" if options.in_flight is not None else "")
     if options.instructions:
         argv = [word for word in argv if word != "--instructions"]
         if options.tree is not None:  # the count runs from this tree's root
