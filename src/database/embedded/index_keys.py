@@ -99,7 +99,9 @@ def _range(field_name: str, bounds: list[tuple[str, Any]]) -> Narrowing | None:
         return None
     (kind,) = kinds
     type_sql, value_sql = type_expression(field_name), value_expression(field_name)
-    conditions = " AND ".join(f"{value_sql} {_RANGES[operator]} ?" for operator, _ in bounds)
+    # A text with a NUL reads as the part before it, which may equal a `$gt` bound the whole text is above.
+    conditions = " AND ".join(f"{value_sql} {'>=' if operator == '$gt' and kind == 'text' else _RANGES[operator]} ?"
+                              for operator, _ in bounds)
     # Infinities are stored as tagged objects: a number range keeps the object-typed rows for the predicate.
     kept = "'array', 'object'" if kind == "integer" else "'array'"
     return Narrowing(f"(({type_sql} = ? AND {conditions}) OR {type_sql} IN ({kept}))",
@@ -116,8 +118,8 @@ def _scalar_kind(value: Any) -> str | None:
         return "integer"
     if isinstance(value, float) and math.isfinite(value):
         return "integer"
-    if isinstance(value, str):
-        return "text"
+    if isinstance(value, str):  # SQLite's JSON functions read text up to a NUL only
+        return "text" if "\x00" not in value else None
     return None
 
 

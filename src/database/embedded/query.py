@@ -1,10 +1,11 @@
 """Query filters: compiled once per call into SQL on the primary key plus a Python predicate for the rest.
 
 Conditions on `_id` (equality, `$in`, `$nin`, `$ne`, ranges) run in SQL on the primary-key index, so finding
-one document by id costs the same with ten or ten million documents. Any other condition is tested in Python
-on the decoded documents, with MongoDB's semantics (see `values`); equality, `$in` and ranges on a top-level
-field also narrow the rows in SQL first, on the expressions a `create_index` on that field indexes (see
-`index_keys`), so an indexed lookup reads only the matching rows. Operators outside the supported set raise
+one document by id costs the same with ten or ten million documents. A condition SQL decides exactly (a
+top-level field against a JSON scalar, see `exact_filters`) runs in SQL too; any other is tested in Python on
+the decoded documents, with MongoDB's semantics (see `values`). Equality, `$in` and ranges on a top-level field
+also narrow the rows in SQL on the expressions a `create_index` on that field indexes (see `index_keys`), so an
+indexed lookup reads only the matching rows. Operators outside the supported set raise
 `UnsupportedOperationError` naming the operator, never a silently wrong answer.
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 from src.database.embedded import mongo_errors, values
 from src.database.embedded.codec import Document, id_key
 from src.database.embedded.errors import UnsupportedOperationError
+from src.database.embedded.exact_filters import exact_condition
 from src.database.embedded.index_keys import narrowing
 
 Predicate = Callable[[Document], bool]
@@ -58,14 +60,27 @@ def compile_query(filter_: Mapping[str, Any] | None) -> Query:
     for key, condition in filter_.items():
         if key == "_id" and _push_down_id(condition, query):
             continue
-        predicates.append(_compile_clause(key, condition))
+        predicate = _compile_clause(key, condition)  # first: it reports an invalid filter
         narrowed = narrowing(key, condition) if isinstance(key, str) else None
-        if narrowed is not None:
+        if narrowed is not None:  # the index's own expressions, so SQLite can use it
             query.sql.append(narrowed.sql)
             query.params.extend(narrowed.params)
+        exact = exact_condition(key, condition) if isinstance(key, str) else None
+        if exact is not None:
+            # Unary + keeps SQLite's planner on the narrowing's index: it would scan to test both terms.
+            query.sql.append(exact.sql if narrowed is None else f"+({exact.sql})")
+            query.params.extend(exact.params)
+        else:
+            predicates.append(predicate)
     if predicates:
         query.predicate = predicates[0] if len(predicates) == 1 else _all_of(predicates)
     return query
+
+
+def python_predicate(filter_: Mapping[str, Any]) -> Predicate:
+    """The whole filter as a Python predicate on decoded documents, nothing in SQL: the reference the SQL forms
+    of a filter must agree with."""
+    return _compile_filter(filter_)
 
 
 def _all_of(predicates: list[Predicate]) -> Predicate:

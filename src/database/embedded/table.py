@@ -103,7 +103,8 @@ class Table:
         prefix = f"{self.name}:"
         used = sorted({"_id_" if name.startswith("sqlite_autoindex_") else name.removeprefix(prefix)
                        for line in plan for name in _PLAN_INDEX.findall(line)})
-        scanned = any(line.startswith("SCAN ") for line in plan)
+        # json_each scans one document's array (an element-wise match), not the collection.
+        scanned = any(line.startswith("SCAN ") and not line.startswith("SCAN json_each") for line in plan)
         winning = {"stage": "COLLSCAN"} if scanned or not used else {"stage": "IXSCAN", "indexNames": used}
         return {"queryPlanner": {"namespace": self.namespace, "winningPlan": winning, "sqlitePlan": plan}}
 

@@ -1,0 +1,186 @@
+"""Filter conditions that SQL decides exactly, with MongoDB's semantics, so the rows need no decoding in Python.
+
+A condition on a top-level field compared with a JSON scalar (null, a boolean, a finite number, text) becomes SQL
+on the stored JSON: the field's value and, when it is an array, each of its elements (MongoDB matches arrays
+element-wise; an array inside an array is one value); a missing field equals null; ranges stay within one type;
+±inf and NaN, stored as `{"$float": ...}` objects (`codec`), count as numbers (NaN below every number). Anything
+else (dotted paths, ObjectIds, dates, documents or arrays as values, field names outside `_FIELD`) has no form here:
+`exact_condition` gives None and the query's Python predicate decides it (`query`).
+
+Every expression is 0 or 1, never NULL, so the negations (`$ne`, `$nin`) are exact too.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from src.database.embedded.index_keys import Narrowing, json_path, type_expression, value_expression
+
+# Field names whose JSON path needs no escaping; others are rare and keep the Python predicate.
+_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_RANGES = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
+# What json_extract gives for the stored forms of inf and NaN (compact JSON, as `codec` writes it).
+_ABOVE_FINITE = "'{\"$float\":\"inf\"}'"
+_BELOW_FINITE = "'{\"$float\":\"-inf\"}', '{\"$float\":\"nan\"}'"
+
+
+def exact_condition(key: str, condition: Any) -> Narrowing | None:
+    """SQL true for exactly the documents `{key: condition}` matches, or None when SQL cannot decide it.
+
+    Call it with a condition the Python compiler accepted: invalid filters are reported there."""
+    if key in ("$and", "$or"):
+        return _logical(key, condition)
+    if key.startswith("$") or not _FIELD.fullmatch(key):
+        return None
+    if isinstance(condition, Mapping) and condition and all(str(name).startswith("$") for name in condition):
+        return _all([_operator(key, name, argument) for name, argument in condition.items()])
+    return _equal(key, condition)
+
+
+def _logical(key: str, branches: Any) -> Narrowing | None:
+    if not isinstance(branches, list | tuple) or not branches:
+        return None
+    parts = []
+    for branch in branches:
+        if not isinstance(branch, Mapping):
+            return None
+        parts.append(_all([exact_condition(name, condition) if isinstance(name, str) else None
+                           for name, condition in branch.items()]))
+    return _all(parts) if key == "$and" else _any(parts)
+
+
+def _operator(field: str, name: str, argument: Any) -> Narrowing | None:  # noqa: PLR0911 (one return per operator)
+    if name == "$eq":
+        return _equal(field, argument)
+    if name == "$ne":
+        return _not(_equal(field, argument))
+    if name in ("$in", "$nin"):
+        if not isinstance(argument, list | tuple):
+            return None
+        options = _any([_equal(field, option) for option in argument])
+        return options if name == "$in" else _not(options)
+    if name in _RANGES:
+        return _compare(field, _RANGES[name], argument)
+    if name == "$exists":
+        return Narrowing(f"json_type(doc, '{json_path(field)}') IS {'NOT ' if argument else ''}NULL")
+    return None
+
+
+def _equal(field: str, wanted: Any) -> Narrowing | None:
+    kind = _scalar_kind(wanted)
+    if kind is None:
+        return None
+    type_sql = type_expression(field)
+    if kind in ("null", "true", "false"):
+        return _value_or_element(field, Narrowing(f"{type_sql} = ?", [kind]), Narrowing("type = ?", [kind]))
+    if kind == "text":
+        return _value_or_element(field, _text(field, "=", wanted), _element_text("=", wanted))
+    return _value_or_element(field, Narrowing(f"({type_sql} = ? AND {value_expression(field)} = ?)", [kind, wanted]),
+                             Narrowing("type IN ('integer', 'real') AND atom = ?", [wanted]))
+
+
+def _compare(field: str, operator: str, bound: Any) -> Narrowing | None:
+    kind = _scalar_kind(bound)
+    if kind == "null":  # only null (or missing) is in null's range, and only with the bound included
+        return _equal(field, None) if operator in (">=", "<=") else Narrowing("0")
+    type_sql, value_sql = type_expression(field), value_expression(field)
+    if kind in ("true", "false"):
+        return _value_or_element(
+            field, Narrowing(f"({type_sql} IN ('true', 'false') AND ({type_sql} = 'true') {operator} ?)", [bound]),
+            Narrowing(f"type IN ('true', 'false') AND (type = 'true') {operator} ?", [bound]))
+    if kind == "text":
+        return _value_or_element(field, _text(field, operator, bound), _element_text(operator, bound))
+    if kind != "integer":
+        return None
+    markers = _ABOVE_FINITE if operator in (">", ">=") else _BELOW_FINITE
+    return _value_or_element(
+        field,
+        Narrowing(f"(({type_sql} = 'integer' AND {value_sql} {operator} ?) OR ({type_sql} = 'object' AND "
+                  f"{value_sql} IN ({markers})))", [bound]),
+        Narrowing(f"((type IN ('integer', 'real') AND atom {operator} ?) OR "
+                  f"(type = 'object' AND value IN ({markers})))", [bound]))
+
+
+# SQLite's JSON functions read text only up to a NUL, so "a\0b" reads as "a". Where the text read equals the bound,
+# the stored JSON token (`->`, as the codec wrote it) tells the two apart: equal tokens, equal texts; else the
+# stored text is the longer one. The other comparisons come out the same on the text read.
+_TEXT_TESTS = {"=": "{read} = ? AND {token} = ?", "<=": "({read} < ? OR ({read} = ? AND {token} = ?))",
+               ">": "({read} > ? OR ({read} = ? AND {token} != ?))", "<": "{read} < ?", ">=": "{read} >= ?"}
+
+
+def _text(field: str, operator: str, bound: str) -> Narrowing:
+    test = _TEXT_TESTS[operator].format(read=value_expression(field), token=f"(doc -> '{json_path(field)}')")
+    return Narrowing(f"({type_expression(field)} = 'text' AND {test})", _text_params(operator, bound))
+
+
+def _element_text(operator: str, bound: str) -> Narrowing:
+    test = _TEXT_TESTS[operator].format(read="atom", token="(doc -> fullkey)")  # noqa: S106 (a JSON token)
+    return Narrowing(f"type = 'text' AND {test}", _text_params(operator, bound))
+
+
+def _text_params(operator: str, bound: str) -> list[Any]:
+    token = json.dumps(bound, ensure_ascii=False)  # the codec's form of a string
+    return {"=": [bound, token], "<=": [bound, bound, token], ">": [bound, bound, token]}.get(operator, [bound])
+
+
+def _value_or_element(field: str, value: Narrowing, element: Narrowing) -> Narrowing:
+    """`value` holds for the field's value, or `element` for one element (json_each's `type`/`atom`/`value`)
+    when the value is an array."""
+    elements = f"EXISTS (SELECT 1 FROM json_each(doc, '{json_path(field)}') WHERE {element.sql})"  # noqa: S608
+    return Narrowing(f"({value.sql} OR ({type_expression(field)} = 'array' AND {elements}))",
+                     [*value.params, *element.params])
+
+
+def _scalar_kind(value: Any) -> str | None:
+    """The JSON type `type_expression` gives for `value` ('integer' for every finite number), or None when SQL
+    cannot compare it exactly (including text SQLite cannot bind as it is)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return "integer" if _INT64_MIN <= value <= _INT64_MAX else None
+    if isinstance(value, float):
+        return "integer" if math.isfinite(value) else None
+    if isinstance(value, str):
+        return "text" if "\x00" not in value and _encodable(value) else None
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no document can hold it either, the predicate says so
+        return False
+    return True
+
+
+def _all(parts: list[Narrowing | None]) -> Narrowing | None:
+    if any(part is None for part in parts):
+        return None
+    return _joined(" AND ", "1", parts)
+
+
+def _any(parts: list[Narrowing | None]) -> Narrowing | None:
+    if any(part is None for part in parts):
+        return None
+    return _joined(" OR ", "0", parts)
+
+
+def _joined(separator: str, empty: str, parts: list[Narrowing | None]) -> Narrowing:
+    present = [part for part in parts if part is not None]
+    if not present:
+        return Narrowing(empty)
+    if len(present) == 1:
+        return present[0]
+    return Narrowing("(" + separator.join(part.sql for part in present) + ")",
+                     [param for part in present for param in part.params])
+
+
+def _not(part: Narrowing | None) -> Narrowing | None:
+    return None if part is None else Narrowing(f"NOT ({part.sql})", part.params)
