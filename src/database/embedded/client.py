@@ -1,17 +1,18 @@
 """`EmbeddedClient` and `EmbeddedDatabase`: the entry points of the embedded store, shaped like Motor's.
 
-A client owns one executor thread and runs every SQLite call on it, so the event loop only schedules work and
-receives results. One thread per process is enough: SQLite serialises writers anyway, and the GIL would
-serialise the JSON work of a second thread. Create the client after `fork()` (as with Motor).
+A client owns one thread (`StoreThread`) and runs every SQLite call on it, so the event loop only schedules
+work and receives results. One thread per process is enough: SQLite serialises writers anyway, and the GIL
+would serialise the JSON work of a second thread. Create the client after `fork()` (as with Motor).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
+import contextlib
+import queue
 import re
+import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,7 +33,7 @@ class EmbeddedClient:
     def __init__(self, folder: Path | str, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
         self.folder = Path(folder)
         self.busy_timeout = busy_timeout
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedded-store")
+        self._thread = StoreThread("embedded-store")
         self._databases: dict[str, EmbeddedDatabase] = {}
         self._closed = False
 
@@ -57,8 +58,7 @@ class EmbeddedClient:
         """Run `operation(*args)` on the store's thread with `file`'s error translation."""
         if self._closed:
             raise mongo_errors.InvalidOperation("Cannot use the embedded store after close")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(file.call, operation, *args))
+        return await self._thread.submit(file.call, operation, *args)
 
     def close(self) -> None:
         """Close every file on the store's thread once queued work is done; does not wait (like Motor)."""
@@ -66,18 +66,107 @@ class EmbeddedClient:
             return
         self._closed = True
         for database in self._databases.values():
-            self._executor.submit(database.file.close)
-        self._executor.shutdown(wait=False)
+            self._thread.submit_detached(database.file.close)
+        self._thread.stop()
 
     async def aclose(self) -> None:
         """Close and wait until the files are closed (the shutdown hook uses this)."""
         if self._closed:
             return
         self._closed = True
-        loop = asyncio.get_running_loop()
         for database in self._databases.values():
-            await loop.run_in_executor(self._executor, database.file.close)
-        self._executor.shutdown(wait=False)
+            await self._thread.submit(database.file.close)
+        self._thread.stop()
+
+
+# A call waiting for the store's thread: where its answer goes (None: nobody awaits it), the function, its arguments.
+_Job = tuple["_Inbox | None", "asyncio.Future[Any] | None", Callable[..., Any], tuple[Any, ...]]
+
+
+class StoreThread:
+    """One thread that runs calls in the order they were submitted; each caller awaits its own answer.
+
+    `loop.run_in_executor` costs a `concurrent.futures.Future` (a condition variable, notified under its lock),
+    the executor's idle semaphore twice, and an asyncio future chained to it by callbacks, for every call. Here a
+    call is a tuple on a queue and an asyncio future; the answers reach the loop through its `_Inbox`, and those
+    finished while the loop is still busy with earlier ones ride on the same wake-up instead of one each. The
+    thread starts with the first call and ends after the calls queued before `stop()`.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._inbox: _Inbox | None = None
+
+    def submit(self, function: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """The future of `function(*args)` run on the thread, resolved on the running loop."""
+        loop = asyncio.get_running_loop()
+        inbox = self._inbox
+        if inbox is None or inbox.loop is not loop:
+            inbox = self._inbox = _Inbox(loop)
+        future: asyncio.Future[T] = loop.create_future()
+        self._put((inbox, future, function, args))
+        return future
+
+    def submit_detached(self, function: Callable[..., object], *args: Any) -> None:
+        """Run `function(*args)` on the thread with nobody awaiting it (its errors are dropped)."""
+        self._put((None, None, function, args))
+
+    def stop(self) -> None:
+        """End the thread once the calls already submitted have run; does not wait."""
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread = None
+
+    def _put(self, job: _Job) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._serve, name=self._name, daemon=True)
+            self._thread.start()
+        self._jobs.put(job)
+
+    def _serve(self) -> None:
+        jobs = self._jobs
+        while (job := jobs.get()) is not None:
+            inbox, future, function, args = job
+            try:
+                result = function(*args)
+            except BaseException as error:  # noqa: BLE001 - handed to the caller, as an executor does
+                if inbox is not None and future is not None:
+                    inbox.put(future, None, error)
+                del error
+                continue
+            if inbox is not None and future is not None:
+                inbox.put(future, result, None)
+
+
+class _Inbox:
+    """Answers from the store's thread waiting for one loop: delivered by one callback per wake-up of the loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._answers: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        self._wake_pending = False
+
+    def put(self, future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+        """On the store's thread. The answer is in the list before the flag is read, and the loop clears the
+        flag before it takes the list, so every answer is delivered by a wake-up that comes after it."""
+        self._answers.append((future, result, error))
+        if not self._wake_pending:
+            self._wake_pending = True
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is left to await the answers
+                self.loop.call_soon_threadsafe(self._deliver)
+
+    def _deliver(self) -> None:
+        self._wake_pending = False
+        answers, self._answers = self._answers, []
+        for future, result, error in answers:
+            if future.cancelled():
+                continue
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)
 
 
 class EmbeddedDatabase:
