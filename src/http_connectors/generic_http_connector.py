@@ -16,9 +16,8 @@ import ssl
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from http.client import responses as reason_phrases
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
@@ -52,8 +51,7 @@ _OUTCOMES: tuple[tuple[type[OutboundHTTPError], str], ...] = (
     (UpstreamError, "server_error"), (UpstreamClientError, "client_error"), (UpstreamBadResponse, "bad_response"))
 
 
-@dataclass(frozen=True)
-class UpstreamResponse:
+class UpstreamResponse(NamedTuple):
     """A successful (status < 400) answer: `body` is the decoded JSON, or the raw bytes when JSON was not asked."""
 
     status: int
@@ -171,8 +169,7 @@ class GenericHTTPConnector:
         return result
 
 
-@dataclass(frozen=True)
-class _Call:
+class _Call(NamedTuple):
     """One outbound call as it is logged and reported: the URL is already stripped of credentials."""
 
     method: str

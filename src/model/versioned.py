@@ -6,14 +6,12 @@ The tag is what HTTP calls an ETag: opaque, different after every write, and the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 ValueT = TypeVar("ValueT")
 
 
-@dataclass(frozen=True)
-class Versioned(Generic[ValueT]):
+class Versioned(NamedTuple, Generic[ValueT]):
     """A value and the entity tag of the state it was read or written in."""
 
     value: ValueT

@@ -10,7 +10,7 @@ for reads and `if_match` for writes; the comparison against the stored state is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tornado.web import RequestHandler
 
@@ -18,8 +18,7 @@ from tornado.web import RequestHandler
 _TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*|\s*([^\s,"]+)\s*')
 
 
-@dataclass(frozen=True)
-class EntityTagList:
+class EntityTagList(NamedTuple):
     """The tags of an `If-Match` or `If-None-Match` header, strong and weak apart; `any` for `*`."""
 
     any: bool

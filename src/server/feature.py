@@ -10,14 +10,14 @@ document. The `Router` gathers the features; nothing else names them. Example fe
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tornado.web import RequestHandler
 
 from src.jobs.scheduler_startup import JobSetUp
 from src.lifecycle import HealthCheck
-from src.request_handlers.openapi.describe import PathDescriptions
+from src.request_handlers.openapi.describe import PathDescription
 
 if TYPE_CHECKING:
     from src.server.components import Components
@@ -37,8 +37,7 @@ def _no_health_checks(_components: Components) -> Mapping[str, HealthCheck]:
     return {}
 
 
-@dataclass(frozen=True)
-class Feature:
+class Feature(NamedTuple):
     """What a feature brings to a worker: routes, services, health checks, start-up work, jobs, OpenAPI."""
 
     name: str
@@ -52,4 +51,4 @@ class Feature:
     jobs: JobSetUp | None = None
     example: bool = False
     # What its routes answer, per route template and method: its part of the OpenAPI document (/openapi.json).
-    openapi: PathDescriptions = field(default_factory=dict)
+    openapi: Mapping[str, PathDescription] = MappingProxyType({})

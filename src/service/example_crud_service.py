@@ -8,8 +8,7 @@ when the resource has changed since; a missing id is a `NotFoundError` (404).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from src.database.daos.example_dao import ExampleDAO
 from src.model.body_fields import reject_unknown_fields
@@ -20,16 +19,14 @@ from src.model.versioned import Versioned
 from src.utils.json_merge_patch import apply_merge_patch
 
 
-@dataclass(frozen=True)
-class ResourcePage:
+class ResourcePage(NamedTuple):
     """A page of resources, and how many resources there are in all."""
 
     resources: list[ExampleResource]
     total: int
 
 
-@dataclass(frozen=True)
-class BodyPage:
+class BodyPage(NamedTuple):
     """A page of resources as the answer's bodies, and how many resources there are in all."""
 
     bodies: list[dict[str, Any]]

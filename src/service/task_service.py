@@ -8,7 +8,7 @@ the client last saw (None: no condition), and answer `PreconditionFailedError` (
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from src.database.daos.task_dao import TaskDAO
 from src.model.body_fields import reject_unknown_fields
@@ -19,16 +19,14 @@ from src.model.versioned import Versioned
 from src.utils.json_merge_patch import apply_merge_patch
 
 
-@dataclass(frozen=True)
-class TaskPage:
+class TaskPage(NamedTuple):
     """A page of tasks, and how many tasks there are in all."""
 
     tasks: list[Task]
     total: int
 
 
-@dataclass(frozen=True)
-class TaskListing:
+class TaskListing(NamedTuple):
     """A page as the list's JSON text, `{id: task, ...}` in creation order, and how many tasks there are in all."""
 
     body: JSONText

@@ -29,6 +29,8 @@ from tests.support.server_process import PROJECT_ROOT, free_port
 SERVERS = {
     "server": ServerSpec("server", "server"),
     "server-no-metrics": ServerSpec("server-no-metrics", "server", metrics=False),
+    "server-httptools": ServerSpec("server-httptools", "server", http_parser="httptools"),
+    "server-tornado": ServerSpec("server-tornado", "server", http_parser="tornado"),
     "bare": ServerSpec("bare", "bare"),
 }
 READY_TIMEOUT_SECONDS = 600.0  # valgrind runs the interpreter 20-50 times slower, more on a loaded machine

@@ -5,9 +5,8 @@ validates) and help text. `ArgumentParsingUtils` builds argparse, the environmen
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from src.settings import PROJECT_ROOT, parse_members
 
@@ -93,8 +92,7 @@ def _origins(text: str) -> tuple[str, ...]:
 PORT = _integer(1, 65535)
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """One setting: its flag (`--name`), where its value lands, how it is read and documented."""
 
     name: str

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class ScheduledRun:
+class ScheduledRun(NamedTuple):
     """One run of a scheduled job: the job's name, its slot and, for a periodic job, its period."""
 
     job: str

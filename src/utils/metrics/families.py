@@ -8,7 +8,7 @@ request data, so the number of series stays bounded.
 from __future__ import annotations
 
 import platform
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import tornado
 from prometheus_client.metrics import Counter, Gauge, Histogram
@@ -23,8 +23,7 @@ LOCK_OUTCOMES = ("won", "taken", "timed_out", "unavailable")
 SLOT_OUTCOMES = ("ran", "skipped_elsewhere", "missed", "failed")
 
 
-@dataclass(frozen=True)
-class MetricFamilies:
+class MetricFamilies(NamedTuple):
     """Every metric family a worker exports, created once on its registry."""
 
     http_requests: Counter
