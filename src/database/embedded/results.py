@@ -8,28 +8,24 @@ acknowledged here, as with MongoDB's default write concern.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class InsertOneResult:
+class InsertOneResult(NamedTuple):
     """Like pymongo's: the `_id` of the document inserted."""
 
     inserted_id: Any
     acknowledged: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class InsertManyResult:
+class InsertManyResult(NamedTuple):
     """Like pymongo's: the `_id`s of the documents inserted, in order."""
 
     inserted_ids: list[Any]
     acknowledged: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class UpdateResult:
+class UpdateResult(NamedTuple):
     """From the server's raw answer `{"n": matched, "nModified": changed, "upserted": id?}`."""
 
     raw_result: Mapping[str, Any]
@@ -52,8 +48,7 @@ class UpdateResult:
         return "upserted" in self.raw_result
 
 
-@dataclass(frozen=True, slots=True)
-class DeleteResult:
+class DeleteResult(NamedTuple):
     """Like pymongo's, from the raw answer `{"n": deleted}`."""
 
     raw_result: Mapping[str, Any]

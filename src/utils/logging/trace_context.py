@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # version-trace_id-parent_id-flags, lowercase hex; a later version may append fields after another "-".
 _TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?")
@@ -21,8 +21,7 @@ _INVALID_PARENT_ID = "0" * 16
 MAX_TRACESTATE_LENGTH = 512  # the spec's limit on what a vendor must propagate
 
 
-@dataclass(frozen=True, slots=True)
-class TraceContext:
+class TraceContext(NamedTuple):
     """A request's W3C trace: its trace id, sampled flag and the `tracestate` passed along."""
 
     trace_id: str
