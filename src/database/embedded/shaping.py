@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from src.database.embedded import mongo_errors, values
 from src.database.embedded.codec import Document
@@ -59,8 +58,7 @@ def _sort_key(document: Document, parts: tuple[str, ...], descending: bool) -> t
 Tree = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Projection:
+class Projection(NamedTuple):
     """Which fields a find returns: inclusion (`{"a": 1}` or `["a"]`) or exclusion (`{"a": 0}`); `_id` is
     returned unless excluded explicitly."""
 

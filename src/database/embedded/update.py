@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from src.database.embedded import mongo_errors, values
 from src.database.embedded.codec import Document
@@ -20,8 +19,7 @@ SUPPORTED_UPDATE_OPERATORS = ("$set", "$unset", "$inc", "$setOnInsert")
 Path = tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Update:
+class Update(NamedTuple):
     """A validated update document; `apply` changes a document in place."""
 
     operations: tuple[tuple[str, Path, Any], ...]
