@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import os
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -41,15 +43,22 @@ _SERVER_SETTING_NAMES = tuple(setting.name for setting in SETTINGS if setting.gr
 
 
 class _OneLineParser(argparse.ArgumentParser):
-    """argparse, but a bad command line is reported in one line, like every other settings error."""
+    """argparse, but a bad command line is reported in one line, like every other settings error, and the
+    terminal's width read once: argparse makes a help formatter for every flag it adds (to check its metavar),
+    and each one asks the terminal for its size, a third of the start-up's settings parsing."""
+
+    def __init__(self, **options: Any) -> None:
+        width = shutil.get_terminal_size().columns - 2  # what argparse.HelpFormatter would read for each
+        super().__init__(formatter_class=functools.partial(argparse.HelpFormatter, width=width), **options)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see -h)\n")
 
 
-def default_text(setting: Setting) -> str:
-    """A setting's default as `-h` and the docs' settings table show it (`on`/`off`, `unset`, paths relative)."""
-    default = getattr(getattr(ApplicationContext(), setting.group), setting.attr)
+def default_text(setting: Setting, defaults: ApplicationContext | None = None) -> str:
+    """A setting's default as `-h` and the docs' settings table show it (`on`/`off`, `unset`, paths relative);
+    `defaults` is `ApplicationContext()`, made once by a caller that asks for every setting's."""
+    default = getattr(getattr(defaults or ApplicationContext(), setting.group), setting.attr)
     if isinstance(default, bool):
         return "on" if default else "off"
     if default is None:
@@ -73,11 +82,12 @@ class ArgumentParsingUtils:
         )
         parser.add_argument("--config", help="YAML settings file (keys: the flag names, plus `logging:` for a "
                             "dictConfig and `service:` for the service's name and server settings) (env: TB_CONFIG)")
+        defaults = ApplicationContext()
         for setting in SETTINGS:
             flags = [f"--{setting.name}"]
             if "_" in setting.name:
                 flags.append("--" + setting.name.replace("_", "-"))
-            help_text = f"{setting.help} (env: {', '.join(setting.env)}; default: {default_text(setting)})"
+            help_text = f"{setting.help} (env: {', '.join(setting.env)}; default: {default_text(setting, defaults)})"
             if setting.switch:
                 # `--ssl`, `--ssl off` (any boolean word, as in the environment) and `--no-ssl`.
                 parser.add_argument(*flags, dest=setting.name, nargs="?", const="true", default=None,
@@ -93,7 +103,8 @@ class ArgumentParsingUtils:
     def parse(cls, argv: Sequence[str] | None = None,
               environ: Mapping[str, str] | None = None) -> ApplicationContext:
         """Resolve every setting; raises `SettingsError` (one line) on the first invalid value."""
-        environ = os.environ if environ is None else environ
+        # A plain copy: each look-up in os.environ encodes the name, and a missing one raises KeyError inside.
+        environ = dict(os.environ) if environ is None else environ
         arguments = vars(cls.build_parser().parse_args(sys.argv[1:] if argv is None else argv))
 
         config_path_text = arguments.pop("config") or environ.get("TB_CONFIG") or None
