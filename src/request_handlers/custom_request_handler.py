@@ -10,6 +10,7 @@ route table, never from globals.
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Awaitable
 from http.client import responses as http_reasons
@@ -99,9 +100,19 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
 
     # ---- request set-up ---------------------------------------------------------------------------------------
 
+    def clear(self) -> None:
+        """Tornado's `clear()` (on creation, and when an error replaces the answer) without its `Server` header
+        (no server version on the wire) and with the `Date` text made once a second, not formatted per answer."""
+        headers = self._headers = httputil.HTTPHeaders()
+        headers["Content-Type"] = "text/html; charset=UTF-8"
+        headers["Date"] = _http_date.now()
+        self.set_default_headers()
+        self._write_buffer = []
+        self._status_code = 200
+        self._reason = "OK"
+
     def set_default_headers(self) -> None:
-        # Tornado calls this on creation and again when an error clears the response, so the request id and
-        # the CORS headers are on every response, errors included.
+        # Called by clear(), so the request id and the CORS headers are on every response, errors included.
         if "request_id" not in self.__dict__:
             self._start_request()
         headers = self._headers
@@ -112,8 +123,6 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         fixed = _FIXED_HEADERS.get(key) or _FIXED_HEADERS.setdefault(key, _fixed_headers(*key))
         for name, value in fixed:
             headers[name] = value
-        if "Server" in headers:  # no server version on the wire
-            del headers["Server"]
         if self.CORS_ENABLED:
             self._set_cors_headers()
 
@@ -316,6 +325,23 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
             self.set_header("Access-Control-Allow-Credentials", "true")
         self.add_header("Vary", "Origin")
 
+
+class _HTTPDate:
+    """The `Date` header's text for the current second, formatted once per second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._text = ""
+
+    def now(self) -> str:
+        second = int(time.time())
+        if second != self._second:
+            self._text = httputil.format_timestamp(second)
+            self._second = second
+        return self._text
+
+
+_http_date = _HTTPDate()
 
 # Per handler class and TLS: the headers of `_fixed_headers`, worked out on its first request.
 _FIXED_HEADERS: dict[tuple[type[CustomRequestHandler], bool], tuple[tuple[str, str], ...]] = {}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from tornado.httpclient import HTTPResponse
 from tornado.testing import AsyncHTTPTestCase
 from tornado.web import Application
 
+from src.request_handlers import custom_request_handler
 from src.request_handlers.custom_request_handler import CustomRequestHandler
 from src.request_handlers.request_guards import RequestDeadline
 from src.server.application_factory import ApplicationFactory
@@ -54,6 +57,27 @@ class TestSecurityHeaders(GuardsTestCase):
             assert response.headers["Referrer-Policy"] == "no-referrer", path
             assert "Server" not in response.headers, (path, response.headers.get("Server"))
             assert "Strict-Transport-Security" not in response.headers  # plain HTTP: HSTS would mean nothing
+
+    def test_every_answer_is_dated_with_the_second_it_was_made_in(self) -> None:
+        for path, method, body in (("/ping", "GET", None), ("/nope", "GET", None), ("/cors", "POST", b"[]"),
+                                   ("/tasks", "OPTIONS", None)):
+            before = int(time.time())
+            response = self.fetch(path, method=method, body=body)
+            after = time.time()
+            dated = parsedate_to_datetime(response.headers["Date"]).timestamp()
+            assert response.headers["Date"].endswith(" GMT"), path
+            assert before <= dated <= after, (path, response.headers["Date"])
+
+
+def test_the_date_text_changes_with_the_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1359312200.25]
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    date = custom_request_handler._HTTPDate()
+    assert date.now() == "Sun, 27 Jan 2013 18:43:20 GMT"
+    clock[0] = 1359312200.99
+    assert date.now() == "Sun, 27 Jan 2013 18:43:20 GMT"
+    clock[0] = 1359312201.0
+    assert date.now() == "Sun, 27 Jan 2013 18:43:21 GMT"
 
 
 class TestHstsOverTls(GuardsTestCase):
