@@ -7,11 +7,12 @@ awaits, and to tasks they spawn, without being passed around. Outside a request 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
+
+from src.utils.random_digits import random_hex
 
 if TYPE_CHECKING:
     from src.utils.logging.trace_context import TraceContext
@@ -31,14 +32,14 @@ def well_formed_request_id(candidate: str | None) -> bool:
 
 
 def new_request_id() -> str:
-    # 32 random hex digits, like uuid4().hex, at a fifth of its cost (no UUID object per request).
-    return os.urandom(16).hex()
+    # 32 random hex digits, like uuid4().hex, at a fraction of its cost (no UUID object per request).
+    return random_hex(32)
 
 
 def new_request_and_trace_ids() -> tuple[str, str]:
-    """A new request id and a new trace id (32 random hex digits each) from one system call: a request
-    without either header needs both."""
-    digits = os.urandom(32).hex()
+    """A new request id and a new trace id (32 random hex digits each): a request without either header needs
+    both."""
+    digits = random_hex(64)
     return digits[:32], digits[32:]
 
 

@@ -9,10 +9,11 @@ with the same trace id and a new parent id, beside `X-Request-ID`. No spans are 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from typing import NamedTuple
+
+from src.utils.random_digits import random_hex
 
 # version-trace_id-parent_id-flags, lowercase hex; a later version may append fields after another "-".
 _TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?")
@@ -30,7 +31,7 @@ class TraceContext(NamedTuple):
 
     def outbound_headers(self) -> dict[str, str]:
         """The headers of an outbound call: this trace, with a new parent id for the call."""
-        headers = {"traceparent": f"00-{self.trace_id}-{os.urandom(8).hex()}-{self.flags}"}
+        headers = {"traceparent": f"00-{self.trace_id}-{random_hex(16)}-{self.flags}"}
         if self.state:
             headers["tracestate"] = self.state
         return headers
@@ -62,4 +63,4 @@ def incoming_trace(headers: Mapping[str, str], new_trace_id: str | None = None) 
         parsed = parse_traceparent(headers["traceparent"], headers.get("tracestate"))
         if parsed is not None:
             return parsed
-    return TraceContext(new_trace_id or os.urandom(16).hex())
+    return TraceContext(new_trace_id or random_hex(32))
