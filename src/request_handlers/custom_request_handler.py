@@ -10,7 +10,6 @@ route table, never from globals.
 
 from __future__ import annotations
 
-import time
 import traceback
 from collections.abc import Awaitable
 from http.client import responses as http_reasons
@@ -33,6 +32,7 @@ from src.model.json_types import JSONText
 from src.request_handlers import request_framing
 from src.request_handlers.conditional_requests import ConditionalRequests
 from src.request_handlers.error_messages import ExcInfo, client_message, exc_info_of
+from src.request_handlers.http_date import HTTPDate
 from src.request_handlers.json_body import encode_json, parse_json_object
 from src.request_handlers.query_arguments import QueryArguments
 from src.request_handlers.request_guards import (
@@ -54,6 +54,8 @@ _UNLIMITED = 2**62
 _CORS_ALLOWED_HEADERS = "Content-Type, Authorization, X-Request-ID, If-Match, If-None-Match"
 MERGE_PATCH_TYPES = ("application/merge-patch+json", "application/json")
 _CORS_EXPOSED_HEADERS = "Location, ETag, X-Request-ID, X-Total-Count"
+_http_date = HTTPDate()
+JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
 
 
 @stream_request_body
@@ -151,7 +153,8 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         request_framing.check_request(request)
         server = self._server
         check_api_token(request, server.api_token)
-        self._deadline = RequestDeadline(server.request_timeout, self._answer_request_timeout)
+        if server.request_timeout > 0:
+            self._deadline = RequestDeadline(server.request_timeout, self._answer_request_timeout)
         limit = server.max_body_size
         declared = request_framing.declared_length(request.headers)
         connection = request.connection
@@ -227,7 +230,7 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         if response_body is None or status_code in (204, 304):
             self.finish()
             return
-        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self._headers["Content-Type"] = JSON_CONTENT_TYPE  # a constant: without set_header's check of the value
         self.finish(response_body if isinstance(response_body, JSONText) else encode_json(response_body))
 
     def make_error_response(self, status_code: int, message: str | None = None,
@@ -264,6 +267,11 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         self.set_status(204)
         self.finish()
 
+    def check_etag_header(self) -> bool:
+        # Most requests send no If-None-Match: answered without Tornado's look-ups (HTTPHeaders.get answers a
+        # missing header by raising KeyError) and its regular expression.
+        return "If-None-Match" in self.request.headers and super().check_etag_header()
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """The one error shape: {code, message, method, uri, request_id[, trace]} for every error."""
         exc_info = cast("ExcInfo | None", kwargs.get("exc_info"))
@@ -288,7 +296,7 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         }
         if exc_info and self.context.server.traces_to_client:
             body["trace"] = "".join(traceback.format_exception(*exc_info))
-        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self._headers["Content-Type"] = JSON_CONTENT_TYPE
         self.finish(encode_json(body))
 
     def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
@@ -325,23 +333,6 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
             self.set_header("Access-Control-Allow-Credentials", "true")
         self.add_header("Vary", "Origin")
 
-
-class _HTTPDate:
-    """The `Date` header's text for the current second, formatted once per second."""
-
-    def __init__(self) -> None:
-        self._second = -1
-        self._text = ""
-
-    def now(self) -> str:
-        second = int(time.time())
-        if second != self._second:
-            self._text = httputil.format_timestamp(second)
-            self._second = second
-        return self._text
-
-
-_http_date = _HTTPDate()
 
 # Per handler class and TLS: the headers of `_fixed_headers`, worked out on its first request.
 _FIXED_HEADERS: dict[tuple[type[CustomRequestHandler], bool], tuple[tuple[str, str], ...]] = {}

@@ -15,8 +15,8 @@ from tornado.httpclient import HTTPResponse
 from tornado.testing import AsyncHTTPTestCase
 from tornado.web import Application
 
-from src.request_handlers import custom_request_handler
 from src.request_handlers.custom_request_handler import CustomRequestHandler
+from src.request_handlers.http_date import HTTPDate
 from src.request_handlers.request_guards import RequestDeadline
 from src.server.application_factory import ApplicationFactory
 from src.server.router import Router
@@ -72,7 +72,7 @@ class TestSecurityHeaders(GuardsTestCase):
 def test_the_date_text_changes_with_the_second(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [1359312200.25]
     monkeypatch.setattr(time, "time", lambda: clock[0])
-    date = custom_request_handler._HTTPDate()
+    date = HTTPDate()
     assert date.now() == "Sun, 27 Jan 2013 18:43:20 GMT"
     clock[0] = 1359312200.99
     assert date.now() == "Sun, 27 Jan 2013 18:43:20 GMT"

@@ -153,6 +153,16 @@ class TestList(TasksTestCase):
         assert response.headers["X-Total-Count"] == "0"
         assert "Etag" in response.headers
 
+    def test_the_lists_etag_answers_304_until_the_list_changes(self) -> None:
+        self.create({"title": "first"})
+        etag = self.call("GET", "/tasks").headers["Etag"]
+        for sent in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+            unchanged = self.call("GET", "/tasks", headers={"If-None-Match": sent})
+            assert (unchanged.code, unchanged.body) == (304, b""), sent
+        assert self.call("GET", "/tasks", headers={"If-None-Match": '"other"'}).code == 200
+        self.create({"title": "second"})
+        assert self.call("GET", "/tasks", headers={"If-None-Match": etag}).code == 200
+
     def test_list_is_an_object_of_id_to_task_in_creation_order(self) -> None:
         ids = [self.create({"title": f"task {n}", "completed": n % 2 == 0}) for n in range(5)]
         response = self.call("GET", "/tasks")
