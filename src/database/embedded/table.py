@@ -21,6 +21,7 @@ from src.database.embedded.codec import Document, decode, encode, id_key
 from src.database.embedded.index_keys import index_columns
 from src.database.embedded.query import Query
 from src.database.embedded.shaping import Projection, SortSpec, sort_documents
+from src.database.embedded.sql_sort import NATURAL, SQLSort, sql_sort
 from src.database.embedded.sqlite_file import SQLiteFile, quote
 from src.database.embedded.update import Update
 
@@ -43,21 +44,34 @@ class Table:
              projection: Projection | None) -> list[Document]:
         """Matching documents in sort (or natural) order; `limit` 0 means no limit."""
         self.file.ensure_table(self.name)
-        python_sort = sort if sort and not (len(sort) == 1 and sort[0][0] == "_id") else None
-        sql = f"SELECT doc FROM {self.sql_name}{query.where} ORDER BY {_sql_order(sort)}"  # noqa: S608
         connection = self.file.connection()
-        if query.predicate is None and python_sort is None:
-            rows = connection.execute(sql + " LIMIT ? OFFSET ?", [*query.params, limit or -1, skip])
-            documents = [decode(text) for (text,) in rows]
-        elif python_sort is None:
-            documents = list(_window(self._matching(connection, sql, query), skip, limit))
-        else:
-            documents = list(self._matching(connection, sql, query))
-            sort_documents(documents, python_sort)
-            documents = documents[skip: skip + limit if limit else None]
+        documents = self._find(connection, query, self._sql_order(connection, query, sort), sort,
+                               skip=skip, limit=limit)
         if projection is not None:
             documents = [projection.apply(document) for document in documents]
         return documents
+
+    def _find(self, connection: sqlite3.Connection, query: Query, order: SQLSort | None, sort: SortSpec | None,
+              *, skip: int, limit: int) -> list[Document]:
+        sql = f"SELECT doc FROM {self.sql_name}{query.where} ORDER BY {(order or NATURAL).order_by}"  # noqa: S608
+        if query.predicate is None and order is not None:
+            rows = connection.execute(sql + " LIMIT ? OFFSET ?", [*query.params, limit or -1, skip])
+            return [decode(text) for (text,) in rows]
+        if order is not None:
+            return list(_window(self._matching(connection, sql, query), skip, limit))
+        documents = list(self._matching(connection, sql, query))
+        sort_documents(documents, sort or [])
+        return documents[skip: skip + limit if limit else None]
+
+    def _sql_order(self, connection: sqlite3.Connection, query: Query, sort: SortSpec | None) -> SQLSort | None:
+        """How SQL orders the rows `query` selects in `sort`'s order, or None when Python has to sort them."""
+        order = sql_sort(sort)
+        if order is None or order.python_rows is None:
+            return order
+        where = f"{query.where} AND ({order.python_rows})" if query.sql else f" WHERE {order.python_rows}"
+        found = connection.execute(f"SELECT 1 FROM {self.sql_name}{where} LIMIT 1",  # noqa: S608
+                                   query.params).fetchone()
+        return None if found else order
 
     def find_one_text(self, key: str) -> str | None:
         """The stored JSON text of the document whose primary key (`codec.id_key` of its `_id`) is `key`."""
@@ -72,10 +86,13 @@ class Table:
         total = self.count(query, 0, 0)
         if skip >= total:
             return total, []
-        if query.predicate is not None or (sort and not (len(sort) == 1 and sort[0][0] == "_id")):
-            return total, [encode(document) for document in self.find(query, sort, skip, limit, None)]
-        sql = f"SELECT doc FROM {self.sql_name}{query.where} ORDER BY {_sql_order(sort)} LIMIT ? OFFSET ?"  # noqa: S608
-        rows = self.file.connection().execute(sql, [*query.params, limit or -1, skip])
+        connection = self.file.connection()
+        order = self._sql_order(connection, query, sort)
+        if query.predicate is not None or order is None:
+            return total, [encode(document) for document in self._find(connection, query, order, sort,
+                                                                      skip=skip, limit=limit)]
+        sql = f"SELECT doc FROM {self.sql_name}{query.where} ORDER BY {order.order_by} LIMIT ? OFFSET ?"  # noqa: S608
+        rows = connection.execute(sql, [*query.params, limit or -1, skip])
         return total, [text for (text,) in rows]
 
     def count(self, query: Query, skip: int, limit: int) -> int:
@@ -290,13 +307,6 @@ class UpdateSpec:
         if new_id is None and "_id" not in document:
             return replaced
         return {"_id": new_id, **replaced}
-
-
-def _sql_order(sort: SortSpec | None) -> str:
-    """Natural (insertion) order, or the primary key's for a sort on `_id` alone; other sorts run in Python."""
-    if sort and len(sort) == 1 and sort[0][0] == "_id":
-        return "id DESC" if sort[0][1] == -1 else "id"
-    return "seq"
 
 
 def _window(documents: Iterator[Document], skip: int, limit: int) -> Iterator[Document]:
