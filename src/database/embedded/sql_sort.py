@@ -22,6 +22,8 @@ _FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 @dataclass(frozen=True)
 class SQLSort:
+    """A sort as SQL: the ORDER BY terms, and which rows would send it to Python."""
+
     order_by: str  # the ORDER BY terms
     python_rows: str | None = None  # SQL true for a row SQL cannot place; None: every row can be placed
 
