@@ -23,6 +23,9 @@ from src.database.embedded.index_keys import Narrowing, json_path, type_expressi
 # Field names whose JSON path needs no escaping; others are rare and keep the Python predicate.
 _FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+# The types `type_expression` gives, arrays apart; the first three are one value each.
+_SCALAR_TYPES = ("null", "true", "false", "integer", "text", "object")
+_VALUE_TYPES = _SCALAR_TYPES[:3]
 _RANGES = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 # What json_extract gives for the stored forms of inf and NaN (compact JSON, as `codec` writes it).
 _ABOVE_FINITE = "'{\"$float\":\"inf\"}'"
@@ -58,10 +61,14 @@ def _operator(field: str, name: str, argument: Any) -> Narrowing | None:  # noqa
     if name == "$eq":
         return _equal(field, argument)
     if name == "$ne":
-        return _not(_equal(field, argument))
+        kind = _scalar_kind(argument)
+        return _none_of_types(field, [kind]) if kind in _VALUE_TYPES else _not(_equal(field, argument))
     if name in ("$in", "$nin"):
         if not isinstance(argument, list | tuple):
             return None
+        kinds = [_scalar_kind(option) for option in argument]
+        if name == "$nin" and kinds and all(kind in _VALUE_TYPES for kind in kinds):
+            return _none_of_types(field, kinds)
         options = _any([_equal(field, option) for option in argument])
         return options if name == "$in" else _not(options)
     if name in _RANGES:
@@ -126,6 +133,16 @@ def _element_text(operator: str, bound: str) -> Narrowing:
 def _text_params(operator: str, bound: str) -> list[Any]:
     token = json.dumps(bound, ensure_ascii=False)  # the codec's form of a string
     return {"=": [bound, token], "<=": [bound, bound, token], ">": [bound, bound, token]}.get(operator, [bound])
+
+
+def _none_of_types(field: str, kinds: list[str | None]) -> Narrowing:
+    """Equal to none of null, true or false (`kinds`), in terms an index on the field answers: the other types,
+    and arrays holding none of them (SQL's NOT would make SQLite scan)."""
+    others = [kind for kind in _SCALAR_TYPES if kind not in kinds]
+    type_sql, marks = type_expression(field), ", ".join("?" * len(kinds))
+    elements = f"EXISTS (SELECT 1 FROM json_each(doc, '{json_path(field)}') WHERE type IN ({marks}))"  # noqa: S608
+    return Narrowing(f"({type_sql} IN ({', '.join('?' * len(others))}) OR ({type_sql} = 'array' AND NOT {elements}))",
+                     [*others, *kinds])
 
 
 def _value_or_element(field: str, value: Narrowing, element: Narrowing) -> Narrowing:

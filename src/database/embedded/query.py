@@ -61,17 +61,14 @@ def compile_query(filter_: Mapping[str, Any] | None) -> Query:
         if key == "_id" and _push_down_id(condition, query):
             continue
         predicate = _compile_clause(key, condition)  # first: it reports an invalid filter
-        narrowed = narrowing(key, condition) if isinstance(key, str) else None
-        if narrowed is not None:  # the index's own expressions, so SQLite can use it
-            query.sql.append(narrowed.sql)
-            query.params.extend(narrowed.params)
-        exact = exact_condition(key, condition) if isinstance(key, str) else None
-        if exact is not None:
-            # Unary + keeps SQLite's planner on the narrowing's index: it would scan to test both terms.
-            query.sql.append(exact.sql if narrowed is None else f"+({exact.sql})")
-            query.params.extend(exact.params)
-        else:
+        # Both spell the expressions an index on the field holds, so SQLite can answer either from it.
+        in_sql = exact_condition(key, condition) if isinstance(key, str) else None
+        if in_sql is None:
             predicates.append(predicate)
+            in_sql = narrowing(key, condition) if isinstance(key, str) else None
+        if in_sql is not None:
+            query.sql.append(in_sql.sql)
+            query.params.extend(in_sql.params)
     if predicates:
         query.predicate = predicates[0] if len(predicates) == 1 else _all_of(predicates)
     return query
