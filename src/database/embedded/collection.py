@@ -20,8 +20,8 @@ from src.database.embedded.point_writes import delete_row, replace_row
 from src.database.embedded.query import compile_query
 from src.database.embedded.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 from src.database.embedded.shaping import compile_projection, normalise_sort
-from src.database.embedded.table import IndexKeys, Table, UpdateSpec
-from src.database.embedded.update import check_replacement, compile_update, upsert_seed
+from src.database.embedded.table import IndexKeys, Table
+from src.database.embedded.update import UpdateSpec, check_replacement, compile_update, upsert_seed
 from src.database.store import delete_with_filter, replace_with_filter
 
 if TYPE_CHECKING:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from bson.objectid import ObjectId
@@ -23,7 +22,7 @@ from src.database.embedded.query import Query
 from src.database.embedded.shaping import Projection, SortSpec, sort_documents
 from src.database.embedded.sql_sort import NATURAL, SQLSort, sql_sort
 from src.database.embedded.sqlite_file import SQLiteFile, quote
-from src.database.embedded.update import Update
+from src.database.embedded.update import UpdateSpec
 
 IndexKeys = list[tuple[str, int]]
 _INDEX_IN_MESSAGE = re.compile(r"index '[^']*:([^':]*)'")
@@ -284,29 +283,6 @@ class Table:
                                              [f"{self.name}:{index}"]).fetchone()
         paths = _INDEX_PATH.findall(row[0]) if row else []
         return [".".join(re.findall(r'"([^"]*)"', path)) for path in paths]
-
-
-@dataclass(frozen=True)
-class UpdateSpec:
-    """An update (`update`) or a replacement document (`replacement`), and how to apply it."""
-
-    update: Update | None = None
-    replacement: Document | None = None
-    multi: bool = False
-    upsert: bool = False
-    seed: Document = field(default_factory=dict)
-
-    def applied(self, document: Document, inserting: bool = False) -> Document:
-        """The document after the update (changed in place) or the replacement (keeping the `_id`)."""
-        if self.update is not None:
-            self.update.apply(document, inserting=inserting)
-            return document
-        assert self.replacement is not None
-        replaced = dict(self.replacement)
-        new_id = replaced.pop("_id", document.get("_id"))
-        if new_id is None and "_id" not in document:
-            return replaced
-        return {"_id": new_id, **replaced}
 
 
 def _window(documents: Iterator[Document], skip: int, limit: int) -> Iterator[Document]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from src.database.embedded import mongo_errors, values
@@ -174,3 +175,26 @@ def _unset(document: Document, path: Path) -> None:
         container.pop(last, None)
     elif isinstance(container, list) and last.isdigit() and int(last) < len(container):
         container[int(last)] = None  # MongoDB keeps array positions: the element becomes null
+
+
+@dataclass(frozen=True)
+class UpdateSpec:
+    """An update (`update`) or a replacement document (`replacement`), and how to apply it."""
+
+    update: Update | None = None
+    replacement: Document | None = None
+    multi: bool = False
+    upsert: bool = False
+    seed: Document = field(default_factory=dict)
+
+    def applied(self, document: Document, inserting: bool = False) -> Document:
+        """The document after the update (changed in place) or the replacement (keeping the `_id`)."""
+        if self.update is not None:
+            self.update.apply(document, inserting=inserting)
+            return document
+        assert self.replacement is not None
+        replaced = dict(self.replacement)
+        new_id = replaced.pop("_id", document.get("_id"))
+        if new_id is None and "_id" not in document:
+            return replaced
+        return {"_id": new_id, **replaced}
