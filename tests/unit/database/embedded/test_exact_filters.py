@@ -141,3 +141,17 @@ async def test_find_and_count_give_the_python_answers(tmp_path: Path) -> None:
             assert (total, [decode(text)["_id"] for text in texts]) == (len(expected), expected[::-1][1:6])
     finally:
         await client.aclose()
+
+
+async def test_negations_of_booleans_and_null_are_answered_from_an_index(tmp_path: Path) -> None:
+    client = EmbeddedClient(tmp_path)
+    try:
+        collection = client["test"]["tasks"]
+        await collection.insert_many([{"completed": number % 3 == 0} for number in range(30)])
+        await collection.create_index([("completed", 1)])
+        for filter_ in ({"completed": {"$ne": True}}, {"completed": {"$nin": [False, None]}}, {"completed": True}):
+            plan = (await collection.find(filter_).explain())["queryPlanner"]["winningPlan"]
+            assert plan == {"stage": "IXSCAN", "indexNames": ["completed_1"]}, filter_
+        assert await collection.count_documents({"completed": {"$ne": True}}) == 20
+    finally:
+        await client.aclose()
