@@ -27,9 +27,13 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _SCALAR_TYPES = ("null", "true", "false", "integer", "text", "object")
 _VALUE_TYPES = _SCALAR_TYPES[:3]
 _RANGES = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
-# What json_extract gives for the stored forms of inf and NaN (compact JSON, as `codec` writes it).
-_ABOVE_FINITE = "'{\"$float\":\"inf\"}'"
-_BELOW_FINITE = "'{\"$float\":\"-inf\"}', '{\"$float\":\"nan\"}'"
+# What json_extract gives for the stored forms of inf and NaN (compact JSON, as `codec` writes it): above every
+# finite number, and below (NaN sorts below every number).
+_MARKERS_ABOVE = ('{"$float":"inf"}',)
+_MARKERS_BELOW = ('{"$float":"-inf"}', '{"$float":"nan"}')
+# Range bounds by the type family they compare within, and the type test of each family.
+_FAMILIES = {"integer": "number", "text": "text", "true": "boolean", "false": "boolean"}
+_FAMILY_TYPES = {"number": "{} = 'integer'", "text": "{} = 'text'", "boolean": "{} IN ('true', 'false')"}
 
 
 def exact_condition(key: str, condition: Any) -> Narrowing | None:
@@ -41,7 +45,10 @@ def exact_condition(key: str, condition: Any) -> Narrowing | None:
     if key.startswith("$") or not _FIELD.fullmatch(key):
         return None
     if isinstance(condition, Mapping) and condition and all(str(name).startswith("$") for name in condition):
-        return _all([_operator(key, name, argument) for name, argument in condition.items()])
+        bounds = [(_RANGES[name], bound) for name, bound in condition.items() if name in _RANGES]
+        together = _ranges(key, bounds) if len(bounds) > 1 else None
+        return _all([_operator(key, name, argument) for name, argument in condition.items()
+                     if together is None or name not in _RANGES] + ([together] if together else []))
     return _equal(key, condition)
 
 
@@ -92,25 +99,46 @@ def _equal(field: str, wanted: Any) -> Narrowing | None:
 
 
 def _compare(field: str, operator: str, bound: Any) -> Narrowing | None:
-    kind = _scalar_kind(bound)
-    if kind == "null":  # only null (or missing) is in null's range, and only with the bound included
+    if _scalar_kind(bound) == "null":  # only null (or missing) is in null's range, and only with the bound included
         return _equal(field, None) if operator in (">=", "<=") else Narrowing("0")
-    type_sql, value_sql = type_expression(field), value_expression(field)
-    if kind in ("true", "false"):
-        return _value_or_element(
-            field, Narrowing(f"({type_sql} IN ('true', 'false') AND ({type_sql} = 'true') {operator} ?)", [bound]),
-            Narrowing(f"type IN ('true', 'false') AND (type = 'true') {operator} ?", [bound]))
-    if kind == "text":
-        return _value_or_element(field, _text(field, operator, bound), _element_text(operator, bound))
-    if kind != "integer":
+    return _ranges(field, [(operator, bound)])
+
+
+def _ranges(field: str, bounds: list[tuple[str, Any]]) -> Narrowing | None:
+    """The range operators of one operator document, with bounds of one type: one test of the field's value
+    against all of them (so an index on the field answers the whole range), or, for an array, each by some
+    element. None for bounds of mixed or other types."""
+    families = {_FAMILIES.get(_scalar_kind(bound) or "", "") for _, bound in bounds}
+    if len(families) != 1 or "" in families:
         return None
-    markers = _ABOVE_FINITE if operator in (">", ">=") else _BELOW_FINITE
-    return _value_or_element(
-        field,
-        Narrowing(f"(({type_sql} = 'integer' AND {value_sql} {operator} ?) OR ({type_sql} = 'object' AND "
-                  f"{value_sql} IN ({markers})))", [bound]),
-        Narrowing(f"((type IN ('integer', 'real') AND atom {operator} ?) OR "
-                  f"(type = 'object' AND value IN ({markers})))", [bound]))
+    (family,) = families
+    type_sql, value_sql, path = type_expression(field), value_expression(field), json_path(field)
+    tests, elements = [], []
+    for operator, bound in bounds:
+        if family == "number":
+            tests.append(Narrowing(f"{value_sql} {operator} ?", [bound]))
+            beyond = _MARKERS_ABOVE if operator in (">", ">=") else _MARKERS_BELOW
+            elements.append(Narrowing(f"(type IN ('integer', 'real') AND atom {operator} ?) OR (type = 'object' AND "
+                                      f"value IN ({', '.join('?' * len(beyond))}))", [bound, *beyond]))
+        elif family == "text":
+            tests.append(Narrowing(_TEXT_TESTS[operator].format(read=value_sql, token=f"(doc -> '{path}')"),
+                                   _text_params(operator, bound)))
+            elements.append(_element_text(operator, bound))
+        else:
+            tests.append(Narrowing(f"({type_sql} = 'true') {operator} ?", [bound]))
+            elements.append(Narrowing(f"type IN ('true', 'false') AND (type = 'true') {operator} ?", [bound]))
+    value = Narrowing(f"({_FAMILY_TYPES[family].format(type_sql)} AND {' AND '.join(test.sql for test in tests)})",
+                      [param for test in tests for param in test.params])
+    if family == "number":  # inf and NaN are numbers too, stored as tagged objects
+        markers = [marker for marker in (*_MARKERS_ABOVE, *_MARKERS_BELOW)
+                   if all(marker in (_MARKERS_ABOVE if operator in (">", ">=") else _MARKERS_BELOW)
+                          for operator, _ in bounds)]
+        if markers:
+            value = Narrowing(f"({value.sql} OR ({type_sql} = 'object' AND {value_sql} IN "
+                              f"({', '.join('?' * len(markers))})))", [*value.params, *markers])
+    exists = [f"EXISTS (SELECT 1 FROM json_each(doc, '{path}') WHERE {element.sql})" for element in elements]  # noqa: S608
+    return Narrowing(f"({value.sql} OR ({type_sql} = 'array' AND {' AND '.join(exists)}))",
+                     [*value.params, *(param for element in elements for param in element.params)])
 
 
 # SQLite's JSON functions read text only up to a NUL, so "a\0b" reads as "a". Where the text read equals the bound,
