@@ -12,7 +12,7 @@ Ties keep the natural order (`seq`), as Python's stable sort does.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from src.database.embedded.index_keys import json_path, type_expression
 from src.database.embedded.shaping import SortSpec
@@ -20,8 +20,7 @@ from src.database.embedded.shaping import SortSpec
 _FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-@dataclass(frozen=True)
-class SQLSort:
+class SQLSort(NamedTuple):
     """A sort as SQL: the ORDER BY terms, and which rows would send it to Python."""
 
     order_by: str  # the ORDER BY terms
