@@ -42,7 +42,7 @@ TEST_WORKERS ?= auto
 PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 .DEFAULT_GOAL := help
-.PHONY: help docs run soak test test-fast test-httptools test-loaded test-browser test-contract fuzz-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
+.PHONY: help docs run soak test test-fast test-tornado test-loaded test-browser test-contract fuzz-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
 	system-packages browser-deps certs clean bench bench-cpu bench-startup profile bench-logging etcd bench-locks
 
 help:  ## This list
@@ -157,11 +157,12 @@ test-fast: $(DEV_STAMP)  ## The unit tests without the slow ones (no lint, no co
 	@echo "==> testing: the unit tests, without the slow ones"
 	@$(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(FAST_SELECTION)" tests/unit $(ARGS)
 
-# Every server the tests start runs the optional httptools transport (tests/support/http_parsers.py); the
-# conformance tests in tests/integration/http1 run against both transports in `make test` already.
-test-httptools: $(DEV_STAMP) $(BROWSER_DEPS)  ## `make test`'s suite once more with every test server on --http_parser httptools
-	@echo "==> testing: the suite with --http_parser httptools"
-	@TB_TEST_HTTP_PARSER=httptools $(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(TEST_SELECTION)" $(ARGS)
+# Every server the tests start runs Tornado's own HTTP/1 parser instead of the default httptools transport
+# (tests/support/http_parsers.py); the conformance tests in tests/integration/http1 run against both transports in
+# `make test` already.
+test-tornado: $(DEV_STAMP) $(BROWSER_DEPS)  ## `make test`'s suite once more with every test server on --http_parser tornado
+	@echo "==> testing: the suite with --http_parser tornado"
+	@TB_TEST_HTTP_PARSER=tornado $(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(TEST_SELECTION)" $(ARGS)
 
 test-browser: system-packages $(DEV_STAMP) $(BROWSER_DEPS)  ## The page in headless Chromium with axe-core (marker browser), on every core
 	@echo "==> testing: the page in Chromium (browser)"

@@ -43,7 +43,7 @@ class ServerSettings:
     api_token: str | None = field(default=None, repr=False)
     cors_origins: tuple[str, ...] = ("*",)
     loop: str = "asyncio"
-    http_parser: str = "tornado"
+    http_parser: str = "httptools"
     examples: bool = True
     example_jobs: bool = True
     locking_hold_seconds: float = 2.0

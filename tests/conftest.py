@@ -6,8 +6,8 @@ process use `AsyncHTTPTestCase` with `ApplicationFactory.create(make_components(
 - `components`: `Components` over that store, composed from the Router's features as start-up composes them;
 - `app`: the `tornado.web.Application` the server would serve with those components.
 
-With `TB_TEST_HTTP_PARSER=httptools` (`make test-httptools`) every server the suite starts, in process or not,
-runs that HTTP/1 transport (tests/support/http_parsers.py).
+Every server the suite starts, in process or not, runs the default HTTP/1 transport (httptools), or Tornado's
+own parser with `TB_TEST_HTTP_PARSER=tornado` (`make test-tornado`; tests/support/http_parsers.py).
 """
 
 from __future__ import annotations

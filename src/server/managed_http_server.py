@@ -8,8 +8,9 @@ loses no answer.
   request already read in full, with `Connection: close`, then close its connection; after the last answer (or
   the grace period) close whatever is left.
 A connection is busy from the moment its request headers have arrived until its answer has been written.
-With `http_parser="httptools"` the connections are served by `src.server.http1` instead of Tornado's
-HTTP1ServerConnection, through the same delegate methods and the same bookkeeping.
+With `http_parser="httptools"` (the default, as `--http_parser`'s) the connections are served by
+`src.server.http1` instead of Tornado's HTTP1ServerConnection, through the same delegate methods and the same
+bookkeeping; `http_parser="tornado"` keeps Tornado's own.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from tornado.iostream import IOStream, StreamClosedError, UnsatisfiableReadError
 from src.request_handlers.tracked_connection import TrackedConnection, TrackedRequest
 from src.server.accept_loop import AcceptLoop, RateLimitedLog
 from src.server.http1.error_answer import error_answer
+from src.settings import ServerSettings
 
 # Tornado's own body timeout stays this much above ours, so a stalled body gets our JSON 408 first.
 BODY_TIMEOUT_MARGIN = 5.0
@@ -57,7 +59,7 @@ class ManagedHTTPServer(HTTPServer):
     def initialize(self, *args: Any, **kwargs: Any) -> None:
         """HTTPServer's arguments, plus `max_connections`; `body_timeout` is the time before a JSON 408."""
         self.max_connections: int = kwargs.pop("max_connections", 1024)
-        self.http_parser: str = kwargs.pop("http_parser", "tornado")
+        self.http_parser: str = kwargs.pop("http_parser", ServerSettings.http_parser)
         self.body_timeout: float = kwargs.get("body_timeout") or 30.0
         kwargs["body_timeout"] = self.body_timeout + BODY_TIMEOUT_MARGIN
         super().initialize(*args, **kwargs)

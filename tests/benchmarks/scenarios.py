@@ -84,27 +84,18 @@ def _peer_rows(load: Load) -> tuple[Row, ...]:
 PEER_TABLE = PeerTable("server", (("x bare Tornado, same store", "bare-store"), ("x FastAPI async", "fastapi")),
                        tuple(_endpoint(load) for load in PEER_LOADS))
 # Per endpoint, what this server should reach against bare Tornado on the same store, and against FastAPI.
-# The httptools transport (--http_parser httptools), on asyncio and on uvloop, on the small requests.
-HTTPTOOLS_LOADS = (PING, GET_TASK, POST_TASK)
-HTTPTOOLS_SERVERS = (("server-httptools", "--http_parser httptools"),
-                     ("server-httptools-uvloop", "--http_parser httptools --loop uvloop"))
+# "server" runs the default transport (httptools); "server-tornado" the same server on Tornado's own HTTP/1
+# parser, on every peer endpoint, so each run shows what the default transport gains.
+TORNADO_PARSER = "--http_parser tornado"
 
 
-def _httptools_rows(load: Load) -> tuple[Row, ...]:
-    return tuple(Row(f"server {_endpoint(load)} {flags}", server, load, needs_tasks_api=True)
-                 for server, flags in HTTPTOOLS_SERVERS)
+def _tornado_parser_row(load: Load) -> Row:
+    return Row(f"server {_endpoint(load)} {TORNADO_PARSER}", "server-tornado", load, needs_tasks_api=True)
 
 
-def _httptools_comparisons() -> tuple[Comparison, ...]:
-    comparisons = []
-    for load in HTTPTOOLS_LOADS:
-        endpoint = _endpoint(load)
-        for _, flags in HTTPTOOLS_SERVERS:
-            comparisons.append(Comparison(f"{endpoint} {flags} vs Tornado's parser", f"server {endpoint} {flags}",
-                                          f"server {endpoint}"))
-            comparisons.append(Comparison(f"{endpoint} {flags} vs FastAPI async", f"server {endpoint} {flags}",
-                                          f"fastapi {endpoint}", min_ratio=None if load is PING else 1.0))
-    return tuple(comparisons)
+def _tornado_parser_comparisons() -> tuple[Comparison, ...]:
+    return tuple(Comparison(f"{endpoint} vs Tornado's parser", f"server {endpoint}",
+                            f"server {endpoint} {TORNADO_PARSER}") for endpoint in PEER_TABLE.endpoints)
 
 
 BARE_STORE_TARGETS = {"GET /tasks/{id}": 0.90, "GET /tasks?limit=100": 0.75, "PUT /tasks/{id}": 0.85,
@@ -118,8 +109,7 @@ MAIN = Suite(
         ServerSpec("server", "server", seeded=True),
         ServerSpec("server-no-metrics", "server", seeded=True, metrics=False),
         ServerSpec("server-uvloop", "server", loop="uvloop"),
-        ServerSpec("server-httptools", "server", seeded=True, http_parser="httptools"),
-        ServerSpec("server-httptools-uvloop", "server", seeded=True, loop="uvloop", http_parser="httptools"),
+        ServerSpec("server-tornado", "server", seeded=True, http_parser="tornado"),
         ServerSpec("bare-proc2", "bare", proc=2, pinned=False),
         ServerSpec("server-proc2", "server", proc=2, pinned=False),
     ),
@@ -127,20 +117,22 @@ MAIN = Suite(
         (
             Row("bare GET /ping", "bare", PING),
             *_peer_rows(PING),
+            _tornado_parser_row(PING),
             Row("server GET /ping --loop uvloop", "server-uvloop", PING),
-            *_httptools_rows(PING),
             Row("bare GET /health", "bare", HEALTH),
             *_peer_rows(GET_TASK),
-            *_httptools_rows(GET_TASK),
+            _tornado_parser_row(GET_TASK),
             Row("server GET /ping --no-metrics", "server-no-metrics", PING),
             Row("server GET /tasks/{id} --no-metrics", "server-no-metrics", GET_TASK, needs_tasks_api=True),
             Row("bare GET /tasks?limit=100", "bare", LIST_TASKS),
             *_peer_rows(LIST_TASKS),
+            _tornado_parser_row(LIST_TASKS),
             *_peer_rows(PUT_TASK),
+            _tornado_parser_row(PUT_TASK),
             # POST last: it grows the stores the GET rows read.
             Row("bare POST /tasks", "bare", POST_TASK),
             *_peer_rows(POST_TASK),
-            *_httptools_rows(POST_TASK),
+            _tornado_parser_row(POST_TASK),
         ),
         (
             Row("bare GET /ping --proc 2", "bare-proc2", PING),
@@ -167,7 +159,7 @@ MAIN = Suite(
                      min_ratio=BARE_STORE_TARGETS.get(endpoint)) for endpoint in PEER_TABLE.endpoints),
         *(Comparison(f"{endpoint} vs FastAPI async", f"server {endpoint}", f"fastapi {endpoint}",
                      min_ratio=None if endpoint == _endpoint(PING) else 1.0) for endpoint in PEER_TABLE.endpoints),
-        *_httptools_comparisons(),
+        *_tornado_parser_comparisons(),
     ),
     peer_table=PEER_TABLE,
 )

@@ -36,7 +36,7 @@ class ServerSpec:
     gc_mode: str | None = None  # this server only: run through gc_launcher with this mode
     metrics: bool = True  # this server only: False adds --no-metrics
     store: bool = False  # bare only: the tasks in SQLite (peer_store) instead of a dict, with access lines
-    http_parser: str = "tornado"  # this server only: --http_parser
+    http_parser: str | None = None  # this server only: --http_parser (None: the server's default)
 
     @property
     def on_peer_store(self) -> bool:
@@ -55,7 +55,8 @@ class ServerSpec:
         # Default logging (console + rotating file) with the canonical line on for /ping too; no example jobs.
         return [sys.executable, *entry, "--address", "127.0.0.1", "--port", str(port), "--proc", str(self.proc),
                 "--loop", self.loop, "--log_dir", str(workdir / "logs"), "--db_path", str(workdir / "data"),
-                "--no-example_jobs", "--log_health_checks", "--http_parser", self.http_parser,
+                "--no-example_jobs", "--log_health_checks",
+                *(["--http_parser", self.http_parser] if self.http_parser else []),
                 *([] if self.metrics else ["--no-metrics"])]
 
 

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.http_parsers import offered, transport_params
+from tests.support.http_parsers import transport_params
 from tests.support.raw_http import RawConnection, request
 from tests.support.server_process import ServerProcess
 
@@ -174,7 +174,6 @@ def _status(server: ServerProcess, data: bytes, head: bool) -> int | None:
             return None  # closed without an answer
 
 
-@pytest.mark.skipif(not offered(), reason="server.py has no --http_parser setting yet")
 @hostile_requests(DIFFERENTIAL_CASES)
 def test_httptools_answers_each_case_as_tornado_or_refuses_it_with_a_400(
         servers_on_each_transport: tuple[ServerProcess, ServerProcess], method: str, route: str,

@@ -1,6 +1,7 @@
 """Medians, same-round ratios, verdicts and the tables of the bench report."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +19,7 @@ from tests.benchmarks.report import (
     summary_document,
     write_chart,
 )
-from tests.benchmarks.scenarios import MAIN, Comparison, PeerTable
+from tests.benchmarks.scenarios import MAIN, PEER_TABLE, Comparison, PeerTable
 
 
 def measurement(row: str, round_: int, rate: float, p99: float = 5.0, cpu: float = 100.0) -> Measurement:
@@ -133,3 +134,12 @@ def test_peer_table_of_main_names_measured_rows():
     keys = {row.key for group in MAIN.groups for row in group}
     for endpoint in table.endpoints:
         assert {table.row(server, endpoint) for server in (table.subject, *(s for _, s in table.references))} <= keys
+
+
+def test_main_compares_the_default_transport_with_tornados_parser_on_every_peer_endpoint():
+    assert "--http_parser" not in MAIN.server("server").command(8000, Path("/w"), seed_count=0)
+    assert MAIN.server("server-tornado").command(8000, Path("/w"), seed_count=0)[-2:] == ["--http_parser", "tornado"]
+    parser_comparisons = {comparison.row: comparison.reference for comparison in MAIN.comparisons
+                          if comparison.name.endswith("vs Tornado's parser")}
+    assert parser_comparisons == {f"server {endpoint}": f"server {endpoint} --http_parser tornado"
+                                  for endpoint in PEER_TABLE.endpoints}

@@ -52,7 +52,7 @@ class TestFraming(RawTestCase):
         data = b"POST /cors HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"
         assert "Content-Length" in self.assert_json_error(self.raw(data), 400)
 
-    @pytest.mark.xfail(http_parsers.selected() == "httptools", strict=True,
+    @pytest.mark.xfail(http_parsers.in_use() == "httptools", strict=True,
                        reason="the httptools transport refuses a repeated Content-Length even when equal, a JSON 400 "
                               "(stricter than Tornado, as RFC 9112 allows)")
     def test_repeated_equal_content_lengths_are_accepted_as_tornado_does(self) -> None:
