@@ -136,7 +136,7 @@ SETTINGS: tuple[Setting, ...] = (
             "comma-separated allowed CORS origins, or '*' (default: '*' in dev, none in prod)"),
     Setting("loop", "server", "loop", _choice("asyncio", "uvloop"), "event loop implementation"),
     Setting("http_parser", "server", "http_parser", _choice("httptools", "tornado"),
-            "HTTP/1.1 transport for the same Application: httptools (llhttp; 15-25 % less CPU per request) or "
+            "HTTP/1.1 transport for the same Application: httptools (llhttp; a fifth less CPU per request) or "
             "tornado (Tornado's own parser)"),
     Setting("examples", "server", "examples", _boolean,
             "serve the example routes and jobs (/, /cors, /locking, /client...); --no-examples leaves them all out",
