@@ -26,6 +26,7 @@ from tests.integration.tasks.http_calls import call
 from tests.integration.tasks.spec_session import replay_the_spec_session
 from tests.support.deployment_files import compose_service, dockerfile_healthcheck
 from tests.support.docker_engine import DockerEngine
+from tests.support.raw_http import RawConnection
 from tests.support.server_process import PROJECT_ROOT
 from tests.support.stand_in_images import StandIns, provide_stand_ins
 
@@ -111,8 +112,8 @@ class Container:
     def __init__(self, engine: DockerEngine, name: str, network: str, image: str, *options: str) -> None:
         self.engine, self.name = engine, name
         engine.docker("run", "--detach", "--name", name, "--network", network, *options, image)
-        address = engine.inspect(name)["NetworkSettings"]["Networks"][network]["IPAddress"]
-        self.url = f"http://{address}:{CONTAINER_PORT}"
+        self.address = engine.inspect(name)["NetworkSettings"]["Networks"][network]["IPAddress"]
+        self.url = f"http://{self.address}:{CONTAINER_PORT}"
 
     def health(self) -> str:
         return str(self.engine.inspect(self.name)["State"]["Health"]["Status"])
@@ -158,6 +159,17 @@ def test_the_image_serves_as_the_unprivileged_user_with_only_the_allowed_files(
         assert uid_line.split()[1:] == [str(APP_UID)] * 4, f"a process runs as {uid_line}"
     listing = engine.docker("exec", container.name, "python", "-c", "import os; print(sorted(os.listdir('.')))")
     assert listing.stdout.strip() == str(["configs", "data", "keys", "logs", "server.py", "src", "views"])
+
+
+def test_the_image_serves_through_the_default_http_transport(containers: dict[str, Container]) -> None:
+    """httptools' compiled parser from the image's venv reads the requests: bare-LF line endings, which Tornado's
+    own parser accepts, are its JSON 400."""
+    container = containers["default"]
+    wait_for(lambda: answers(container.url + "/ping"), 60, "answering /ping")
+    with RawConnection(CONTAINER_PORT, host=container.address) as connection:
+        connection.send(b"GET /ping HTTP/1.1\nHost: t\n\n")
+        answer = connection.read()
+    assert (answer.status, json.loads(answer.body)["code"]) == (400, 400), answer
 
 
 def test_the_healthcheck_turns_unhealthy_when_the_server_stops_answering(
