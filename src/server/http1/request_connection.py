@@ -62,7 +62,7 @@ class HTTP1RequestConnection(httputil.HTTPConnection):
         self.request = request
         if not self._keep_alive_allowed:
             return
-        connection = request.headers.get("Connection", "").lower()
+        connection = request.connection
         if request.start_line.version == "HTTP/1.1":
             self.disconnect_on_finish = connection == "close"
         else:
@@ -85,31 +85,30 @@ class HTTP1RequestConnection(httputil.HTTPConnection):
         code = start_line.code
         http11 = request_line.version == "HTTP/1.1"
         bodiless = request_line.method == "HEAD" or code in (204, 304) or 100 <= code < 200
-        self._chunking = http11 and not bodiless and "Content-Length" not in headers
-        unframed_http10 = not http11 and not bodiless and "Content-Length" not in headers
-        if headers.get("Connection", "").lower() == "close" or unframed_http10:
+        framed = "Content-Length" in headers
+        self._chunking = http11 and not bodiless and not framed
+        unframed_http10 = not http11 and not bodiless and not framed
+        if unframed_http10 or ("Connection" in headers and headers["Connection"].lower() == "close"):
             self.disconnect_on_finish = True
         if http11 and self.disconnect_on_finish:
             headers["Connection"] = "close"
-        if (not http11 and not self.disconnect_on_finish
-                and self.request.headers.get("Connection", "").lower() == "keep-alive"):
+        if not http11 and not self.disconnect_on_finish and self.request.connection == "keep-alive":
             headers["Connection"] = "Keep-Alive"
         if self._chunking:
             headers["Transfer-Encoding"] = "chunked"
         if request_line.method == "HEAD" or code == 304:
             self._expected_remaining = 0
-        elif "Content-Length" in headers:
+        elif framed:
             self._expected_remaining = int(headers["Content-Length"])
         else:
             self._expected_remaining = None
-        lines = [f"HTTP/1.1 {code} {start_line.reason}"]
-        lines.extend(f"{name}: {value}" for name, value in headers.get_all())
-        head = "\r\n".join(lines)
-        # One count instead of a search per line: any CR or LF beyond the separators is inside a header.
-        if head.count("\n") != len(lines) - 1 or head.count("\r") != len(lines) - 1:
+        lines = [f"{name}: {value}\r\n" for name, value in headers.get_all()]
+        head = f"HTTP/1.1 {code} {start_line.reason}\r\n{''.join(lines)}\r\n"
+        # One count instead of a search per line: any CR or LF beyond the line ends is inside a header.
+        if head.count("\n") != len(lines) + 2 or head.count("\r") != len(lines) + 2:
             raise ValueError(f"Illegal characters (CR or LF) in header: {head[:200]!r}")
         self.headers_written = True
-        data = head.encode("latin-1") + b"\r\n\r\n"
+        data = head.encode("latin-1")
         if chunk:
             data += self._format_chunk(chunk)
         return self._channel.write(data)

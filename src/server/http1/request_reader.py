@@ -40,12 +40,14 @@ class InputError(Exception):
 class IncomingRequest:
     """One request as far as it has arrived: its head, body pieces not yet handed on, and whether it is whole."""
 
-    __slots__ = ("body_received", "chunked", "chunks", "complete", "content_length", "headers", "start_line")
+    __slots__ = ("body_received", "chunked", "chunks", "complete", "connection", "content_length", "headers",
+                 "start_line")
 
     def __init__(self, start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders,
                  content_length: int | None, chunked: bool = False) -> None:
         self.start_line = start_line
         self.headers = headers
+        self.connection = headers["Connection"].lower() if "Connection" in headers else ""
         self.chunks: deque[bytes] = deque()
         self.complete = False
         self.content_length = content_length
@@ -161,9 +163,16 @@ class RequestReader:
         if version not in ("1.1", "1.0"):
             raise InputError(400, f"unsupported HTTP version {version[:8]!r}", method, uri[:200])
         headers = httputil.HTTPHeaders()
-        for name, value in self._raw_headers:
+        for raw_name, raw_value in self._raw_headers:
+            name = raw_name.decode("latin-1")
             # llhttp has dropped the whitespace before a value, not after it (Tornado strips both)
-            headers.add(name.decode("latin-1"), value.rstrip(b" \t").decode("latin-1"))
+            value = raw_value.rstrip(b" \t").decode("latin-1")
+            if name in headers:
+                headers.add(name, value)  # a repeated field, combined as Tornado combines it
+            else:
+                # llhttp has checked the name (a token) and the value (no control characters) as strictly as
+                # HTTPHeaders.add checks them; setting it skips that second check.
+                headers[name] = value
         content_length = None
         chunked = "Transfer-Encoding" in headers
         if chunked:
