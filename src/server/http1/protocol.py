@@ -204,8 +204,7 @@ class HTTP1Protocol(asyncio.Protocol):
     def _begin_body(self, request: HTTP1RequestConnection, incoming: IncomingRequest) -> None:
         """After the delegate has taken the head (and set its body limit, if it has one), as Tornado does."""
         self._stage = _BODY
-        if not request.write_finished and "Expect" in incoming.headers and \
-                incoming.headers["Expect"] == "100-continue":
+        if incoming.expects_continue and not request.write_finished:
             self.write(b"HTTP/1.1 100 (Continue)\r\n\r\n")
         if incoming.content_length is not None and incoming.content_length > request.max_body_size:
             self._fail(_too_large(request, incoming))

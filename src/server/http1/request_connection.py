@@ -17,6 +17,8 @@ from tornado import httputil
 from tornado.concurrent import Future
 from tornado.httpserver import _HTTPRequestContext
 
+from src.server.http1.header_fields import combined, field_lists
+
 if TYPE_CHECKING:
     from src.server.http1.connection_parts import TransportStream
     from src.server.http1.protocol import HTTP1Protocol
@@ -85,10 +87,11 @@ class HTTP1RequestConnection(httputil.HTTPConnection):
         code = start_line.code
         http11 = request_line.version == "HTTP/1.1"
         bodiless = request_line.method == "HEAD" or code in (204, 304) or 100 <= code < 200
-        framed = "Content-Length" in headers
-        self._chunking = http11 and not bodiless and not framed
-        unframed_http10 = not http11 and not bodiless and not framed
-        if unframed_http10 or ("Connection" in headers and headers["Connection"].lower() == "close"):
+        fields = field_lists(headers)
+        length = combined(fields, "Content-Length")
+        self._chunking = http11 and not bodiless and length is None
+        unframed_http10 = not http11 and not bodiless and length is None
+        if unframed_http10 or (combined(fields, "Connection") or "").lower() == "close":
             self.disconnect_on_finish = True
         if http11 and self.disconnect_on_finish:
             headers["Connection"] = "close"
@@ -98,11 +101,11 @@ class HTTP1RequestConnection(httputil.HTTPConnection):
             headers["Transfer-Encoding"] = "chunked"
         if request_line.method == "HEAD" or code == 304:
             self._expected_remaining = 0
-        elif framed:
-            self._expected_remaining = int(headers["Content-Length"])
+        elif length is not None:
+            self._expected_remaining = int(length)
         else:
             self._expected_remaining = None
-        lines = [f"{name}: {value}\r\n" for name, value in headers.get_all()]
+        lines = [f"{name}: {value}\r\n" for name, values in fields.items() for value in values]
         head = f"HTTP/1.1 {code} {start_line.reason}\r\n{''.join(lines)}\r\n"
         # One count instead of a search per line: any CR or LF beyond the line ends is inside a header.
         if head.count("\n") != len(lines) + 2 or head.count("\r") != len(lines) + 2:

@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from functools import partial
 
 import httptools
 from tornado import httputil
 from tornado.http1connection import is_transfer_encoding_chunked
 
 from src.server.http1.chunk_lines import ChunkLineCheck
+from src.server.http1.header_fields import combined, field_lists, request_headers
 
 # llhttp knows a fixed list of methods; Tornado takes any token and lets the Application answer 405. Another
 # token is parsed as if it were GET (same framing rules for a request) and handed on under its own name.
 _PARSED_AS_IS = frozenset((b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"OPTIONS", b"PATCH", b"CONNECT"))
 _METHOD_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _LONGEST_METHOD = 64
+_VERSIONS = {"1.1": "HTTP/1.1", "1.0": "HTTP/1.0"}
+_start_line = partial(tuple.__new__, httputil.RequestStartLine)  # the NamedTuple without its Python-level __new__
 
 
 class InputError(Exception):
@@ -40,19 +44,21 @@ class InputError(Exception):
 class IncomingRequest:
     """One request as far as it has arrived: its head, body pieces not yet handed on, and whether it is whole."""
 
-    __slots__ = ("body_received", "chunked", "chunks", "complete", "connection", "content_length", "headers",
-                 "start_line")
+    __slots__ = ("body_received", "chunked", "chunks", "complete", "connection", "content_length",
+                 "expects_continue", "headers", "start_line")
 
     def __init__(self, start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders,
                  content_length: int | None, chunked: bool = False) -> None:
         self.start_line = start_line
         self.headers = headers
-        self.connection = headers["Connection"].lower() if "Connection" in headers else ""
         self.chunks: deque[bytes] = deque()
         self.complete = False
         self.content_length = content_length
         self.chunked = chunked
         self.body_received = 0
+        fields = field_lists(headers)
+        self.connection = (combined(fields, "Connection") or "").lower()  # the value, in lower case
+        self.expects_continue = combined(fields, "Expect") == "100-continue"
 
 
 class RequestReader:
@@ -160,31 +166,21 @@ class RequestReader:
         method, self._method_name = self._method_name or self._parser.get_method().decode("ascii"), None
         uri = b"".join(self._url).decode("latin-1")
         version = self._parser.get_http_version()
-        if version not in ("1.1", "1.0"):
+        if version not in _VERSIONS:
             raise InputError(400, f"unsupported HTTP version {version[:8]!r}", method, uri[:200])
-        headers = httputil.HTTPHeaders()
-        for raw_name, raw_value in self._raw_headers:
-            name = raw_name.decode("latin-1")
-            # llhttp has dropped the whitespace before a value, not after it (Tornado strips both)
-            value = raw_value.rstrip(b" \t").decode("latin-1")
-            if name in headers:
-                headers.add(name, value)  # a repeated field, combined as Tornado combines it
-            else:
-                # llhttp has checked the name (a token) and the value (no control characters) as strictly as
-                # HTTPHeaders.add checks them; setting it skips that second check.
-                headers[name] = value
+        headers = request_headers(self._raw_headers)
+        fields = field_lists(headers)
         content_length = None
-        chunked = "Transfer-Encoding" in headers
+        chunked = "Transfer-Encoding" in fields
         if chunked:
             try:
                 is_transfer_encoding_chunked(headers)
             except httputil.HTTPInputError as error:
                 raise InputError(400, str(error), method, uri[:200]) from None
             self._chunked_head_arrived = True
-        elif "Content-Length" in headers:
+        elif "Content-Length" in fields:
             content_length = int(headers["Content-Length"])  # llhttp has checked it is one run of digits
-        request = IncomingRequest(httputil.RequestStartLine(method, uri, f"HTTP/{version}"),
-                                  headers, content_length, chunked)
+        request = IncomingRequest(_start_line((method, uri, _VERSIONS[version])), headers, content_length, chunked)
         self._reading = request
         self.requests.append(request)
 
