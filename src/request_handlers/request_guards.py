@@ -61,6 +61,8 @@ class _DeadlineQueue:
 
     _queues: ClassVar[weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[float, _DeadlineQueue]]] = (
         weakref.WeakKeyDictionary())
+    # The loop asked about last and its queues: a weak-keyed look-up makes a weak reference every time.
+    _last: ClassVar[tuple[weakref.ref[asyncio.AbstractEventLoop], dict[float, _DeadlineQueue]] | None] = None
 
     def __init__(self, loop: asyncio.AbstractEventLoop, seconds: float) -> None:
         self._loop = loop
@@ -72,7 +74,12 @@ class _DeadlineQueue:
     @classmethod
     def of(cls, seconds: float) -> _DeadlineQueue:
         loop = asyncio.get_running_loop()
-        queues = cls._queues.setdefault(loop, {})
+        last = cls._last
+        if last is not None and last[0]() is loop:
+            queues = last[1]
+        else:
+            queues = cls._queues.setdefault(loop, {})
+            cls._last = (weakref.ref(loop), queues)
         queue = queues.get(seconds)
         if queue is None:
             queue = queues[seconds] = cls(loop, seconds)

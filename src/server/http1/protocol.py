@@ -64,6 +64,9 @@ class HTTP1Protocol(asyncio.Protocol):
         self._after_drain: HTTP1RequestConnection | None = None
         self._deadline = Deadline(self.close_transport)
         self._lost: Future[None] = Future()
+        # What a write returns when its bytes are in the kernel at once: one resolved future for all of them.
+        self._written: Future[None] = Future()
+        self._written.set_result(None)
 
     # ---- asyncio Protocol -------------------------------------------------------------------------------------
 
@@ -136,17 +139,17 @@ class HTTP1Protocol(asyncio.Protocol):
             asyncio.get_running_loop().call_later(CLOSE_LINGER_SECONDS, transport.abort)
 
     def write(self, data: bytes) -> Future[None]:
-        future: Future[None] = Future()
         if self.closing:
-            future.set_exception(StreamClosedError())
-            future.exception()  # retrieved: the caller may ignore it, as with Tornado's
-            return future
+            closed: Future[None] = Future()
+            closed.set_exception(StreamClosedError())
+            closed.exception()  # retrieved: the caller may ignore it, as with Tornado's
+            return closed
         assert self._transport is not None
         self._transport.write(data)
-        if self._writing_paused:
-            self._drain_waiters.append(future)
-        else:
-            future.set_result(None)
+        if not self._writing_paused:  # (the transport pauses writing from inside write())
+            return self._written
+        future: Future[None] = Future()
+        self._drain_waiters.append(future)
         return future
 
     def answer_finished(self, request: HTTP1RequestConnection) -> None:
@@ -192,7 +195,7 @@ class HTTP1Protocol(asyncio.Protocol):
             incoming = reader.requests[0]
             if self._stage == _HEAD:
                 self._stage = _AFTER_HEAD
-                self._deadline.set(None)
+                self._deadline.clear()
                 request.head_arrived(incoming)
                 self._call(delegate.headers_received, incoming.start_line, incoming.headers)
             elif self._stage == _AFTER_HEAD:
@@ -209,7 +212,8 @@ class HTTP1Protocol(asyncio.Protocol):
         if incoming.content_length is not None and incoming.content_length > request.max_body_size:
             self._fail(_too_large(request, incoming))
             return
-        self._deadline.set(None if incoming.complete else self.body_timeout)
+        if not incoming.complete:
+            self._deadline.set(self.body_timeout)
 
     def _deliver_body(self, delegate: httputil.HTTPMessageDelegate, request: HTTP1RequestConnection,
                       incoming: IncomingRequest) -> None:
@@ -231,7 +235,7 @@ class HTTP1Protocol(asyncio.Protocol):
             return
         reader.requests.popleft()
         self._stage = _ANSWERING
-        self._deadline.set(None)
+        self._deadline.clear()
         self._resume_reading()
         request.read_finished = True
         if not request.write_finished:
