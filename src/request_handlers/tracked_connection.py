@@ -5,8 +5,8 @@ error from `prepare()`, a 404, a 405), without saying so in the response, so the
 fails. `TrackedConnection` fixes that: when the body is absent or small, the answer is sent at once and the
 connection waits for the body, discards it and stays open; otherwise the answer says `Connection: close`.
 It also carries the server's drain state (every answer says `Connection: close` once the server is stopping)
-and answers a request whose body stalls with a JSON 408 before Tornado's own body timeout closes the connection
-silently.
+and is the body's deadline: a request whose body stalls is answered with a JSON 408 (on Tornado's HTTP/1 layer it
+is the only one; the httptools transport closes a connection whose body is still missing a few seconds later).
 
 `TrackedRequest` wraps the Application's message delegate to learn when the headers and the body have arrived.
 """
@@ -139,6 +139,8 @@ class TrackedConnection(httputil.HTTPConnection):
             self._inner.finish()
         elif self._on_stall is not None:
             self._on_stall()
+        else:  # no handler to answer it: closed, as Tornado's own body timeout would
+            self.stream.close()
 
 
 class TrackedRequest(httputil.HTTPMessageDelegate):

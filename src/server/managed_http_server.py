@@ -33,7 +33,7 @@ from src.server.accept_loop import AcceptLoop, RateLimitedLog
 from src.server.http1.error_answer import error_answer
 from src.settings import ServerSettings
 
-# Tornado's own body timeout stays this much above ours, so a stalled body gets our JSON 408 first.
+# The httptools transport's own body timeout stays this much above ours, so a stalled body gets our JSON 408 first.
 BODY_TIMEOUT_MARGIN = 5.0
 # How long a refused connection may take to send its request line before it is closed anyway.
 REFUSAL_READ_SECONDS = 2.0
@@ -61,7 +61,10 @@ class ManagedHTTPServer(HTTPServer):
         self.max_connections: int = kwargs.pop("max_connections", 1024)
         self.http_parser: str = kwargs.pop("http_parser", ServerSettings.http_parser)
         self.body_timeout: float = kwargs.get("body_timeout") or 30.0
-        kwargs["body_timeout"] = self.body_timeout + BODY_TIMEOUT_MARGIN
+        # On Tornado's HTTP/1 layer each request's TrackedConnection is the body deadline (a JSON 408, or a
+        # close): Tornado's own would wrap every body read in a task of its own and a timer. The httptools
+        # transport keeps its per-connection deadline as a backup, that much later.
+        kwargs["body_timeout"] = self.body_timeout + BODY_TIMEOUT_MARGIN if self.http_parser == "httptools" else None
         super().initialize(*args, **kwargs)
         self.draining = False
         self._served = 0
