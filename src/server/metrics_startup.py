@@ -118,8 +118,6 @@ def _create_recorder(context: ApplicationContext, in_flight: Callable[[], int]) 
 
     from src.utils.metrics.families import build_labels  # noqa: PLC0415
     from src.utils.metrics.recorder import MetricsRecorder  # noqa: PLC0415
-    from src.utils.metrics.worker_files_collector import WorkerFilesCollector  # noqa: PLC0415
-    from src.utils.metrics.worker_process import WorkerProcessGauges  # noqa: PLC0415
 
     processes = context.server.proc or os.cpu_count() or 1
     folder = multiprocess_directory.current() if processes > 1 else None
@@ -131,7 +129,10 @@ def _create_recorder(context: ApplicationContext, in_flight: Callable[[], int]) 
     if folder is None:
         scrape_registry = registry
         ProcessCollector(registry=registry)
-    else:
+    else:  # a worker of several: prometheus-client's multiprocess parts, which one process never needs
+        from src.utils.metrics.worker_files_collector import WorkerFilesCollector  # noqa: PLC0415
+        from src.utils.metrics.worker_process import WorkerProcessGauges  # noqa: PLC0415
+
         scrape_registry = CollectorRegistry()
         WorkerFilesCollector(scrape_registry, str(folder))
         sample_process = WorkerProcessGauges(registry).sample
