@@ -64,7 +64,7 @@ class Components:
     lock_manager: LockManager | None = None
     health_checks: Mapping[str, HealthCheck] = field(default_factory=dict)
     services: Services = field(default_factory=Services)
-    accounting: RequestAccounting = field(default_factory=RequestAccounting)
+    accounting: RequestAccounting = field(default_factory=RequestAccounting.without_metrics)
 
 
 def compose(infrastructure: Components, features: Sequence[Feature]) -> Components:

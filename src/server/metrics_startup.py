@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import PeriodicCallback
@@ -37,24 +36,28 @@ FLUSH_INTERVAL_MS = 1000  # how stale a scrape can be: values reach prometheus-c
 LogFunction = Callable[[RequestHandler], None]
 
 
-@dataclass(frozen=True)
-class RequestAccounting:
+class RequestAccounting(NamedTuple):
     """What the Application does around every request: counts those in flight (graceful shutdown waits for
     them), writes the canonical log line (`log_function`) and, with metrics, counts them for `/metrics`."""
 
-    in_flight: InFlightRequests = field(default_factory=InFlightRequests)
+    in_flight: InFlightRequests
     log_function: LogFunction = log_request
     # Every recorder of this worker (route templates are handed to them once the route table exists).
     recorders: tuple[MetricsRecorder, ...] = ()
     # The recorder `/metrics` renders on the main port; None with --no-metrics or --metrics_port.
     metrics: MetricsRecorder | None = None
 
+    @classmethod
+    def without_metrics(cls) -> RequestAccounting:
+        """The in-flight count and the log line only (`--no-metrics`)."""
+        return cls(InFlightRequests())
+
 
 @asynccontextmanager
 async def metrics_component(context: ApplicationContext) -> AsyncIterator[RequestAccounting]:
     """The request accounting of a worker: with `--no-metrics`, only the in-flight count and the log line."""
     if not context.server.metrics:
-        yield RequestAccounting()
+        yield RequestAccounting.without_metrics()
         return
     in_flight = InFlightRequests()
     recorder = _create_recorder(context, lambda: in_flight.count)
