@@ -5,6 +5,9 @@ load of the machine (within 0.1 %), so a change to start-up can be measured A/B 
 
     python -m tests.benchmarks.startup_instructions [--servers server,server-no-metrics,bare] [--tree PATH]
 
+`server-tornado` and `server-httptools` start this server on one HTTP/1 transport each (`--http_parser`), to
+count what a transport imports at start.
+
 `--tree` measures another checkout (a second worktree of the state before a change). The bytecode of `src/` is
 compiled first, as `make bench` does. Under callgrind a start-up takes 20-60 s.
 """
@@ -33,6 +36,7 @@ SERVERS = {
     "server-tornado": ServerSpec("server-tornado", "server", http_parser="tornado"),
     "bare": ServerSpec("bare", "bare"),
 }
+DEFAULT_SERVERS = ("server", "server-no-metrics", "bare")
 READY_TIMEOUT_SECONDS = 600.0  # valgrind runs the interpreter 20-50 times slower, more on a loaded machine
 
 
@@ -74,8 +78,8 @@ def _wait_first_200(process: subprocess.Popen[bytes], port: int, name: str) -> N
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.startup_instructions",
                                      description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--servers", default=",".join(SERVERS),
-                        help=f"comma-separated, of {', '.join(SERVERS)} (default: all)")
+    parser.add_argument("--servers", default=",".join(DEFAULT_SERVERS),
+                        help=f"comma-separated, of {', '.join(SERVERS)} (default: {','.join(DEFAULT_SERVERS)})")
     parser.add_argument("--tree", type=Path, default=PROJECT_ROOT, help="the checkout to start (default: this)")
     options = parser.parse_args(argv)
     options.servers = [name.strip() for name in options.servers.split(",") if name.strip()]
