@@ -1,10 +1,10 @@
-"""The optional HTTP/1.1 transport on httptools (llhttp, the parser uvicorn uses): `--http_parser httptools`.
+"""The default HTTP/1.1 transport, on httptools (llhttp, the parser uvicorn uses): `--http_parser httptools`.
 
 It serves the unchanged Tornado `Application` through Tornado's own interfaces: `ManagedHTTPServer` stays the
 `HTTPServerConnectionDelegate` (its connection limit, busy/idle bookkeeping and drain apply unchanged), each
 request gets an `HTTPConnection` (`request_connection`), and the handlers cannot tell the difference. Accepting
 is the project's `AcceptLoop` (`listener`); reading and writing are asyncio's (or uvloop's) transports
-(`protocol`); parsing is llhttp (`request_reader`). Nothing here is imported unless the setting asks for it.
+(`protocol`); parsing is llhttp (`request_reader`). With `--http_parser tornado` nothing here is imported.
 
 Not provided, as with the project's Tornado set-up: gzip-compressed request bodies (`decompress_request`),
 `detach()` (websockets), 1xx answers other than `100 (Continue)`. Stricter than Tornado: a method llhttp does
