@@ -113,6 +113,12 @@ def _special_to_json(value: Any) -> dict[str, Any]:
     raise InvalidDocument(f"cannot encode object: {value!r}, of type: {type(value)}")
 
 
+def tagged_json(value: ObjectId | datetime) -> str:
+    """The stored JSON text of an ObjectId or a datetime (`{"$oid":hex}`, `{"$date":ms}`), as SQLite's JSON
+    functions give it back."""
+    return _dumps(_special_to_json(value))
+
+
 def _special_to_text(value: Any) -> Any:
     return _special_to_json(value) if isinstance(value, ObjectId | datetime) else str(value)
 

@@ -1,11 +1,12 @@
 """Filter conditions that SQL decides exactly, with MongoDB's semantics, so the rows need no decoding in Python.
 
-A condition on a top-level field compared with a JSON scalar (null, a boolean, a finite number, text) becomes SQL
-on the stored JSON: the field's value and, when it is an array, each of its elements (MongoDB matches arrays
-element-wise; an array inside an array is one value); a missing field equals null; ranges stay within one type;
-±inf and NaN, stored as `{"$float": ...}` objects (`codec`), count as numbers (NaN below every number). Anything
-else (dotted paths, ObjectIds, dates, documents or arrays as values, field names outside `_FIELD`) has no form here:
-`exact_condition` gives None and the query's Python predicate decides it (`query`).
+A condition on a top-level field compared with a JSON scalar (null, a boolean, a finite number, text), or equal to
+an ObjectId or a date (their stored tagged objects compared as text), becomes SQL on the stored JSON: the field's
+value and, when it is an array, each of its elements (MongoDB matches arrays element-wise; an array inside an array
+is one value); a missing field equals null; ranges stay within one type; ±inf and NaN, stored as `{"$float": ...}`
+objects (`codec`), count as numbers (NaN below every number). Anything else (dotted paths, ranges of ObjectIds or
+dates, documents or arrays as values, field names outside `_FIELD`) has no form here: `exact_condition` gives None
+and the query's Python predicate decides it (`query`).
 
 Every expression is 0 or 1, never NULL, so the negations (`$ne`, `$nin`) are exact too.
 """
@@ -16,8 +17,12 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
+from bson.objectid import ObjectId
+
+from src.database.embedded.codec import tagged_json
 from src.database.embedded.index_keys import Narrowing, json_path, type_expression, value_expression
 
 # Field names whose JSON path needs no escaping; others are rare and keep the Python predicate.
@@ -86,6 +91,11 @@ def _operator(field: str, name: str, argument: Any) -> Narrowing | None:  # noqa
 
 
 def _equal(field: str, wanted: Any) -> Narrowing | None:
+    if isinstance(wanted, ObjectId | datetime):  # stored as one-key tagged objects: equal exactly when the texts are
+        text = tagged_json(wanted)
+        return _value_or_element(field, Narrowing(f"({type_expression(field)} = 'object' AND "
+                                                  f"{value_expression(field)} = ?)", [text]),
+                                 Narrowing("type = 'object' AND value = ?", [text]))
     kind = _scalar_kind(wanted)
     if kind is None:
         return None

@@ -8,7 +8,7 @@ import math
 import random
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -25,9 +25,12 @@ FIELDS = ("a", "b")
 # Query literals: JSON scalars SQL can compare, and values it cannot (those keep the Python predicate).
 SCALARS: tuple[Any, ...] = (None, True, False, 0, 1, -1, 1.0, 1.5, -0.0, 2**53, 2**53 + 1, 2**62, 1e300, "", "a",
                             "b", "B", "é", "a\x00", "1", math.inf, -math.inf, math.nan, ObjectId("0" * 24),
-                            datetime(2026, 1, 1), [1], {"x": 1})
+                            datetime(2026, 1, 1), ObjectId("f" * 24), datetime(2026, 1, 1, 0, 0, 0, 1500),
+                            datetime(2026, 1, 1, 1, tzinfo=timezone(timedelta(hours=1))), [1], {"x": 1})
 STORED: tuple[Any, ...] = (*SCALARS, [], [1, "a"], [None], [True, 2], [[1]], [{"x": 1}], [math.inf], [math.nan, "b"],
-                           [False, 1.5, "é"], {"$float": "inf"}, {"x": 1, "y": [1]}, [ObjectId("0" * 24)])
+                           [False, 1.5, "é"], {"$float": "inf"}, {"x": 1, "y": [1]}, [ObjectId("0" * 24)],
+                           {"$oid": "0" * 24}, {"$oid": "0" * 24, "x": 1}, [datetime(2026, 1, 1), None],
+                           {"$date": 1767225600000})
 OPERATORS = ("literal", "$eq", "$ne", "$in", "$nin", "$gt", "$gte", "$lt", "$lte", "$exists")
 
 
@@ -116,9 +119,11 @@ def test_each_condition_sql_decides_matches_exactly_the_python_answer(table: Sto
 
 @pytest.mark.parametrize(("condition", "decided"), [
     ({"$ne": True}, True), (False, True), ({"$in": [None, 1, "x"]}, True), ({"$gte": 1, "$lt": 1.5}, True),
-    ({"$exists": False}, True), ({"$gt": ObjectId("0" * 24)}, False), ([1], False), ({"$gt": math.nan}, False),
+    ({"$exists": False}, True), ({"$gt": ObjectId("0" * 24)}, False), (ObjectId("0" * 24), True),
+    ({"$nin": [datetime(2026, 1, 1), None]}, True), ({"$lt": datetime(2026, 1, 1)}, False), ([1], False),
+    ({"$gt": math.nan}, False),
 ])
-def test_conditions_on_json_scalars_need_no_python_predicate(condition: Any, decided: bool) -> None:
+def test_conditions_sql_decides_need_no_python_predicate(condition: Any, decided: bool) -> None:
     assert (compile_query({"completed": condition}).predicate is None) is decided
     assert (compile_query({"completed.nested": condition}).predicate is None) is False, "dotted paths: Python"
 
