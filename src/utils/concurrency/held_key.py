@@ -31,7 +31,7 @@ class HeldKey:
     token: str  # this holder's value of the key
     ttl: int
     grant: Grant
-    confirmed_at: float  # monotonic time of the last moment the key was known to be ours
+    confirmed_at: float  # monotonic time a create or refresh that restarted the key's TTL was sent
     lost: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     refresher: asyncio.Task[None] | None = field(default=None, repr=False)
 
@@ -40,8 +40,12 @@ class HeldKey:
         """The revision at which this holder created (or last replaced) the key: larger for every later holder."""
         return self.grant.revision
 
+    def age(self) -> float:
+        """Seconds since the key's TTL last restarted (as far as this process knows)."""
+        return time.monotonic() - self.confirmed_at
+
     def possibly_expired(self) -> bool:
-        return time.monotonic() - self.confirmed_at >= self.ttl
+        return self.age() >= self.ttl
 
     def stop_refreshing(self) -> None:
         if self.refresher is not None:
@@ -61,13 +65,20 @@ def keep_alive(cluster: LockCluster, held: HeldKey) -> None:
 
 
 async def confirm(cluster: LockCluster, held: HeldKey) -> bool:
-    """A quorum read: does etcd still hold this holder's key? False (and `lost` set) when it does not."""
-    asked_at = time.monotonic()
+    """A quorum read: does etcd still hold this holder's key? False (and `lost` set) when it does not.
+
+    `LockServerUnavailable` when no member answers, and when the answer arrives a whole TTL or more after the
+    last refresh (this process was paused or starved while the read was in flight): the key may have expired and
+    been taken over since etcd answered, so the answer proves nothing. A read does not restart the TTL, so it
+    does not move `confirmed_at`.
+    """
     state = await cluster.call(lambda member: member.read(held.key))
     if state is None or state.value != held.token:
         held.mark_lost("a quorum read found its key expired or taken over")
         return False
-    held.confirmed_at = max(held.confirmed_at, asked_at)
+    if held.possibly_expired():
+        raise LockServerUnavailable(f"lock {held.name!r}: the quorum read answered {held.age():.1f} s after the "
+                                    f"key's last refresh, longer than its {held.ttl} s TTL; it may have expired since")
     return True
 
 

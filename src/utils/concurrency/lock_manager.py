@@ -149,7 +149,8 @@ class LockManager:
 
     async def confirm(self, lock_id: str) -> bool:
         """Whether etcd still holds this process's key for `lock_id` (a quorum read): the check to make right
-        before an effect that the fencing token cannot guard. `LockServerUnavailable` when nobody answers."""
+        before an effect that the fencing token cannot guard. `LockServerUnavailable` when nobody answers, or
+        when the answer came a whole TTL after the last refresh (this process was paused meanwhile)."""
         held = self._held.get(lock_id)
         if held is None:
             return False

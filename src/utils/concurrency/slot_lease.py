@@ -25,7 +25,8 @@ class SlotLease:
 
     async def confirm(self) -> bool:
         """Whether etcd still holds this process's key for the slot (a quorum read); `LockServerUnavailable`
-        when no member answers, in which case the effect should wait or be fenced."""
+        when no member answers, or when the answer came a whole TTL after the key's last refresh (this process
+        was paused meanwhile, so the key may have expired since): the run is then given back, not completed."""
         return await self._confirm()
 
 

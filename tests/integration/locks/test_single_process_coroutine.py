@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from src.utils.concurrency import held_key
 from src.utils.concurrency.held_key import HeldKey
 from src.utils.concurrency.lock_manager import LockManager
 from src.utils.concurrency.scheduled_run import ScheduledRun, current_run, running
@@ -245,3 +246,36 @@ async def test_unscheduled_calls_never_overlap_and_release_afterwards(etcd: Etcd
     assert {first, second} in ({"a", None}, {"b", None})  # one of the concurrent calls ran, the other skipped
     assert later == "c"
     assert ran == [first or second, "c"]
+
+
+async def test_a_confirm_answered_a_ttl_after_the_last_refresh_gives_the_slot_back(
+        etcd: EtcdProcess, lock_api: str, lock_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process paused while its quorum read was in flight gets etcd's "yours" only afterwards; by then the key may
+    have expired and been taken over, so confirm() must not vouch for it: the run is given back, its effect not
+    done. The pause is simulated by moving the key's clock a TTL ahead while the read is out."""
+    manager = LockManager(etcd.host, etcd.port, ttl=30, timeout=2.0, api=lock_api)
+    effects: list[str] = []
+    real_monotonic = time.monotonic
+
+    class PausedClock:
+        @staticmethod
+        def monotonic() -> float:
+            return real_monotonic() + 31
+
+    @single_process_coroutine(lock_id)
+    async def job() -> None:
+        lease = current_slot()
+        assert lease is not None and await lease.confirm()  # not paused: vouched for
+        monkeypatch.setattr(held_key, "time", PausedClock)
+        try:
+            await lease.confirm()
+        finally:
+            monkeypatch.setattr(held_key, "time", time)
+        effects.append("effect")  # never reached
+
+    slot = slot_now()
+    assert await in_process(manager, job, slot) is None
+    assert effects == []
+    key = SlotRunner(manager, lock_id).key(round(slot * 1000))
+    assert await manager.cluster.call(lambda member: member.read(key)) is None  # given back, not left to its TTL
+    await manager.close()
