@@ -12,6 +12,7 @@ import contextlib
 import queue
 import re
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -145,12 +146,14 @@ class _Inbox:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self._answers: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        # A deque: its append (store thread) and popleft (loop) are atomic, with no lock and no list swapped
+        # under the other thread's feet.
+        self._answers: deque[tuple[asyncio.Future[Any], Any, BaseException | None]] = deque()
         self._wake_pending = False
 
     def put(self, future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
-        """On the store's thread. The answer is in the list before the flag is read, and the loop clears the
-        flag before it takes the list, so every answer is delivered by a wake-up that comes after it."""
+        """On the store's thread. The answer is queued before the flag is read, and the loop clears the flag
+        before it empties the queue, so every answer is delivered by a wake-up that comes after it."""
         self._answers.append((future, result, error))
         if not self._wake_pending:
             self._wake_pending = True
@@ -159,8 +162,9 @@ class _Inbox:
 
     def _deliver(self) -> None:
         self._wake_pending = False
-        answers, self._answers = self._answers, []
-        for future, result, error in answers:
+        answers = self._answers
+        while answers:
+            future, result, error = answers.popleft()
             if future.cancelled():
                 continue
             if error is None:

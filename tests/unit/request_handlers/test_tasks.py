@@ -44,6 +44,7 @@ class TestCreate(TasksTestCase):
         assert response.code == 201
         assert response.body == b""
         assert response.headers["Content-Length"] == "0"
+        assert "Content-Type" not in response.headers  # no body to describe, and never Tornado's text/html
         location = response.headers["Location"]
         assert location.startswith("/tasks/")
         fetched = self.call("GET", location)
