@@ -5,8 +5,8 @@ an ObjectId or a date (their stored tagged objects compared as text), becomes SQ
 value and, when it is an array, each of its elements (MongoDB matches arrays element-wise; an array inside an array
 is one value); a missing field equals null; ranges stay within one type; ±inf and NaN, stored as `{"$float": ...}`
 objects (`codec`), count as numbers (NaN below every number). Anything else (dotted paths, ranges of ObjectIds or
-dates, documents or arrays as values, field names outside `_FIELD`) has no form here: `exact_condition` gives None
-and the query's Python predicate decides it (`query`).
+dates, documents or arrays as values, field names other than plain top-level ones) has no form here:
+`exact_condition` gives None and the query's Python predicate decides it (`query`).
 
 Every expression is 0 or 1, never NULL, so the negations (`$ne`, `$nin`) are exact too.
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -23,10 +22,8 @@ from typing import Any
 from bson.objectid import ObjectId
 
 from src.database.embedded.codec import tagged_json
-from src.database.embedded.index_keys import Narrowing, json_path, type_expression, value_expression
+from src.database.embedded.index_keys import Narrowing, json_path, top_level_name, type_expression, value_expression
 
-# Field names whose JSON path needs no escaping; others are rare and keep the Python predicate.
-_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 # The types `type_expression` gives, arrays apart; the first three are one value each.
 _SCALAR_TYPES = ("null", "true", "false", "integer", "text", "object")
@@ -47,7 +44,7 @@ def exact_condition(key: str, condition: Any) -> Narrowing | None:
     Call it with a condition the Python compiler accepted: invalid filters are reported there."""
     if key in ("$and", "$or"):
         return _logical(key, condition)
-    if key.startswith("$") or not _FIELD.fullmatch(key):
+    if key.startswith("$") or not top_level_name(key):
         return None
     if isinstance(condition, Mapping) and condition and all(str(name).startswith("$") for name in condition):
         bounds = [(_RANGES[name], bound) for name, bound in condition.items() if name in _RANGES]

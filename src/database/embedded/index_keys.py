@@ -10,6 +10,7 @@ predicate still decides each row, so the SQL only ever narrows, never changes, t
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,13 @@ from src.database.embedded.errors import UnsupportedOperationError
 
 _RANGES = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 _EXACT_INTEGER = 2**53
+_TOP_LEVEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # needs no quoting in a JSON path
+
+
+def top_level_name(field_name: str) -> bool:
+    """Whether `field_name` is a plain top-level name (letters, digits, `_`), the fields SQL decides filters and
+    sorts on (`exact_filters`, `sql_sort`): no dotted path, operator or character to quote."""
+    return _TOP_LEVEL_NAME.fullmatch(field_name) is not None
 
 
 def json_path(field_name: str) -> str:

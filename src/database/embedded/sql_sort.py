@@ -11,13 +11,10 @@ Ties keep the natural order (`seq`), as Python's stable sort does.
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
-from src.database.embedded.index_keys import json_path, type_expression
+from src.database.embedded.index_keys import json_path, top_level_name, type_expression
 from src.database.embedded.shaping import SortSpec
-
-_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class SQLSort(NamedTuple):
@@ -41,7 +38,7 @@ def sql_sort(sort: SortSpec | None) -> SQLSort | None:
         if field == "_id":
             terms.append(f"id{order}")
             break  # `_id` is unique: later keys never decide
-        if not _FIELD.fullmatch(field):
+        if not top_level_name(field):
             return None
         type_sql, path = type_expression(field), json_path(field)
         terms.append(f"CASE {type_sql} WHEN 'null' THEN 1 WHEN 'integer' THEN 2 WHEN 'text' THEN 3 ELSE 8 END{order}")
