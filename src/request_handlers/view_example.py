@@ -13,4 +13,6 @@ class ExampleViewHandler(CustomRequestHandler):
     CONTENT_SECURITY_POLICY = PAGE_CSP
 
     def get(self) -> None:
-        self.render("index.html", title="tornado-boilerplate")
+        # With --api_token set the page asks for the token before the first change (and on a 401).
+        self.render("index.html", title="tornado-boilerplate",
+                    token_required=self.context.server.api_token is not None)

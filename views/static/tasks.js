@@ -18,6 +18,8 @@
   const toggleAll = byId("toggle-all");
   const loadMore = byId("load-more");
   const clearCompleted = byId("clear-completed");
+  const tokenForm = byId("token-form");
+  const tokenStatus = byId("token-status");
   const entries = new Map(); // id -> {task, etag}: the server's truth, in creation order
   let total = 0;
   let openTotal = null; // tasks not done on the server, every page (countOpen)
@@ -31,11 +33,51 @@
     }
   }
 
+  // ---- the API token (--api_token): asked for, kept in this tab's sessionStorage, sent with every change ----
+
+  const TOKEN_KEY = "api-token";
+  const tokenStore = {
+    get() { try { return sessionStorage.getItem(TOKEN_KEY); } catch (blocked) { return null; } },
+    set(value) { try { sessionStorage.setItem(TOKEN_KEY, value); } catch (blocked) { /* kept in memory only */ } },
+    clear() { try { sessionStorage.removeItem(TOKEN_KEY); } catch (blocked) { /* nothing kept */ } },
+  };
+  const tokenRequired = document.querySelector("main").dataset.tokenRequired === "yes";
+  let token = tokenRequired ? tokenStore.get() : null;
+  let afterToken = null; // where focus goes once a token is given: the Retry of what the 401 refused
+
+  // The server refused a change (401): the token form is shown, saying why, and focus goes to it.
+  function askForToken(refused, retryButton) {
+    token = null;
+    tokenStore.clear();
+    fillMessage(tokenStatus, refused ? "The server refused that token. Enter it again." : "");
+    tokenForm.hidden = false;
+    afterToken = retryButton;
+    tokenForm.elements.token.focus();
+  }
+
+  function useToken(event) {
+    event.preventDefault();
+    const value = tokenForm.elements.token.value.trim();
+    if (!value) {
+      tokenForm.elements.token.focus();
+      return;
+    }
+    token = value;
+    tokenStore.set(value);
+    tokenForm.reset();
+    fillMessage(tokenStatus, "");
+    tokenForm.hidden = true;
+    (afterToken && afterToken.isConnected ? afterToken : form.elements.title).focus();
+    afterToken = null;
+  }
+
   // One API call: {data, headers}, or an ApiError with the server's message.
   async function api(method, path, body, etag) {
     const headers = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = method === "PATCH" ? "application/merge-patch+json" : "application/json";
     if (etag) headers["If-Match"] = etag;
+    const sentToken = method === "GET" ? null : token;
+    if (sentToken) headers.Authorization = `Bearer ${sentToken}`;
     let response;
     try {
       response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -48,6 +90,11 @@
       data = text ? JSON.parse(text) : null;
     } catch (parseError) {
       data = null;
+    }
+    if (response.status === 401) {
+      const error = new ApiError(401, "the server needs its API token: enter it above, then Retry (HTTP 401)");
+      error.refusedToken = sentToken !== null;
+      throw error;
     }
     if (!response.ok) {
       const reason = data && data.message ? data.message : response.statusText || "unexpected answer";
@@ -338,11 +385,12 @@
     const item = itemOf(id);
     if (!item) return;
     const text = error instanceof Conflict ? error.message : `Could not ${action}: ${error.message}`;
-    const retryable = error instanceof Conflict || !(error.status >= 400 && error.status < 500);
+    const retryable = error instanceof Conflict || error.status === 401 || !(error.status >= 400 && error.status < 500);
     const editor = item.querySelector("form");
     if (editor && retryable) retry = () => editor.requestSubmit(); // what the person has typed by then
     const retryButton = messageNextTo(editor || item, text, retryable ? retry : null);
-    if (wasHere) (retryButton || item.querySelector(".edit-title") || item.querySelector(".toggle")).focus();
+    if (error.status === 401) askForToken(error.refusedToken, retryButton);
+    else if (wasHere) (retryButton || item.querySelector(".edit-title") || item.querySelector(".toggle")).focus();
   }
 
   // Whether the person is at this task: focus inside it (or lost to the page when a control was replaced).
@@ -472,10 +520,11 @@
     try {
       await api("POST", "/tasks", task);
     } catch (error) {
-      const refused = error.status >= 400 && error.status < 500;
+      const refused = error.status >= 400 && error.status < 500 && error.status !== 401;
       const retry = fillMessage(addStatus, `Could not add the task: ${error.message}`,
         refused ? null : () => form.requestSubmit());
-      (retry || form.elements.title).focus();
+      if (error.status === 401) askForToken(error.refusedToken, retry);
+      else (retry || form.elements.title).focus();
       return;
     }
     form.reset();
@@ -513,6 +562,8 @@
 
   for (const priority of PRIORITIES) form.elements.priority.add(new Option(priority, priority));
   form.addEventListener("submit", addTask);
+  tokenForm.addEventListener("submit", useToken);
+  tokenForm.hidden = token !== null || !tokenRequired;
   window.addEventListener("hashchange", applyFilter);
   form.hidden = false;
   card.hidden = false;
