@@ -1,8 +1,9 @@
 """What the todo page must keep being: accessible (axe-core: no violations when empty, with varied tasks, while
 editing), compact on a phone (8 varied tasks at 390x844: every row under 200 px, the page under 2,000 px), light
-(under 12 KB over the wire, gzip as the server sends it, and 36 KB unpacked; nothing from another origin), fast (the time to render 250 tasks is recorded), runnable under
-`Content-Security-Policy: default-src 'self'` with a `<noscript>` message, and dates in the person's calendar.
-Screenshots and the measured figures are saved under tests/artifacts/."""
+(under 12 KB over the wire, gzip as the server sends it, and 36 KB unpacked; nothing from another origin), fast
+(the time to render 250 tasks is recorded), runnable under `Content-Security-Policy: default-src 'self'` with a
+`<noscript>` message, and dates in the person's calendar. Screenshots and the measured figures are saved under
+tests/artifacts/."""
 
 from __future__ import annotations
 
