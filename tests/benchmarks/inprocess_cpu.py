@@ -14,9 +14,12 @@ per request are counted instead: the same within 1-2 % under any load, to compar
     python -m tests.benchmarks.inprocess_cpu --endpoint '/tasks/{id}' --method PUT --server bare-store
     python -m tests.benchmarks.inprocess_cpu --endpoint /ping --instructions -- --http_parser httptools
     python -m tests.benchmarks.inprocess_cpu --endpoint /ping --in-flight 1
+    python -m tests.benchmarks.inprocess_cpu --endpoint /ping --loop uvloop
 
 `{id}` in the endpoint is a random one of the stored tasks (the server's are stored through `POST /tasks` first).
-Arguments after `--` go to the server's command line. `--tree DIR` imports the server from another checkout
+`--loop uvloop` runs the process's event loop (the server's
+or the reference's, and the clients') on uvloop, as `server.py --loop uvloop` does. Arguments after `--` go to
+the server's command line. `--tree DIR` imports the server from another checkout
 (`git worktree add /tmp/base main`) to compare it with this one, runs alternated.
 """
 
@@ -40,6 +43,7 @@ from pathlib import Path
 from tests.benchmarks.inprocess_clients import Handle, drive, request
 
 SERVERS = ("server", "bare", "bare-store")
+LOOPS = ("asyncio", "uvloop")
 STORED_TASKS = 2000
 CALLGRIND_ENV = "TB_INPROCESS_CALLGRIND"
 _LOCATION = re.compile(rb"\r\nLocation: /tasks/([0-9a-f]+)\r\n")
@@ -56,7 +60,7 @@ class Target:
         self.flush = flush  # the periodic work of the server, done once at the end of each round
 
 
-async def start_server(work: Path, server_args: Sequence[str]) -> Target:
+async def start_server(work: Path, loop: str, server_args: Sequence[str]) -> Target:
     from tornado.ioloop import PeriodicCallback  # noqa: PLC0415
 
     from src.lifecycle import Lifecycle  # noqa: PLC0415 - imported after --tree is on sys.path
@@ -69,7 +73,7 @@ async def start_server(work: Path, server_args: Sequence[str]) -> Target:
 
     context = ArgumentParsingUtils.parse(
         ["--address", "127.0.0.1", "--port", "1", "--log_dir", str(work / "logs"), "--db_path", str(work / "data"),
-         "--no-example_jobs", "--log_health_checks", *server_args], environ={})
+         "--no-example_jobs", "--log_health_checks", "--loop", loop, *server_args], environ={})
     configure_logging(context)
     _console_to_devnull(logging.getLogger())
     lifecycle = Lifecycle()
@@ -138,7 +142,7 @@ async def measure(options: argparse.Namespace) -> list[float]:
     """CPU us per request of each round (after one unmeasured warm-up round)."""
     work = Path(tempfile.mkdtemp(prefix="tb-inprocess-"))
     if options.server == "server":
-        target = await start_server(work, options.server_args)
+        target = await start_server(work, options.loop, options.server_args)
     else:
         target = start_reference(options.server, work)
     chooser = random.Random(1)
@@ -160,6 +164,15 @@ async def measure(options: argparse.Namespace) -> list[float]:
     if os.environ.get(CALLGRIND_ENV):
         _callgrind_control("--dump")
     return rounds
+
+
+def loop_factory(loop: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The event loop factory `asyncio.Runner` takes for `--loop` (None: asyncio's own)."""
+    if loop == "uvloop":
+        import uvloop  # noqa: PLC0415 - optional; imported only when asked for
+
+        return uvloop.new_event_loop
+    return None
 
 
 def _callgrind_control(command: str) -> None:
@@ -206,6 +219,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8, help="clients, each pipelining (default 8)")
     parser.add_argument("--in-flight", type=int, metavar="N",
                         help="requests each client keeps unanswered (1: closed loop, as wrk; default: all pipelined)")
+    parser.add_argument("--loop", default="asyncio", choices=LOOPS,
+                        help="the event loop the process runs on (default asyncio)")
     parser.add_argument("--tree", type=Path, help="import the server from this checkout instead")
     parser.add_argument("--instructions", action="store_true", help="count instructions with callgrind instead")
     parser.add_argument("server_args", nargs="*", help="after --: the server's own arguments")
@@ -222,7 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parse(argv)
     label = f"{options.method} {options.endpoint} on {options.server}" + \
         (f" ({' '.join(options.server_args)})" if options.server_args else "") + \
-        (f", {options.in_flight} in flight" if options.in_flight is not None else "")
+        (f", {options.in_flight} in flight" if options.in_flight is not None else "") + \
+        (f", on {options.loop}" if options.loop != "asyncio" else "")
     if options.instructions:
         argv = [word for word in argv if word != "--instructions"]
         if options.tree is not None:  # the count runs from this tree's root
@@ -232,7 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.tree is not None:
         os.chdir(options.tree)  # the server's relative paths (views/, keys/) are the tree's
         sys.path.insert(0, str(options.tree.resolve()))
-    rounds = asyncio.run(measure(options))
+    with asyncio.Runner(loop_factory=loop_factory(options.loop)) as runner:
+        rounds = runner.run(measure(options))
     if not os.environ.get(CALLGRIND_ENV):
         print(f"{label}: CPU {statistics.median(rounds):.1f} us per request (median; min {min(rounds):.1f}; "
               f"rounds {' '.join(f'{value:.1f}' for value in rounds)})", flush=True)

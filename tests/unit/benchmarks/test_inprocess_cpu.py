@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from tests.benchmarks.inprocess_clients import answer_end, drive, request
-from tests.benchmarks.inprocess_cpu import instructions_in, parse
+from tests.benchmarks.inprocess_cpu import instructions_in, loop_factory, parse
 from tests.support.server_process import PROJECT_ROOT
 
 CALLGRIND_DUMP = """# callgrind format
@@ -95,10 +95,22 @@ def test_options_and_the_servers_own_arguments() -> None:
     assert (options.endpoint, options.method, options.server, options.server_args) == \
         ("/tasks/{id}", "PUT", "server", ["--http_parser", "httptools"])
     assert parse([]).in_flight is None and parse(["--in-flight", "1"]).in_flight == 1
+    assert parse([]).loop == "asyncio" and parse(["--loop", "uvloop"]).loop == "uvloop"
     with pytest.raises(SystemExit):
         parse(["--requests", "4", "--connections", "8"])
     with pytest.raises(SystemExit):
         parse(["--in-flight", "0"])
+    with pytest.raises(SystemExit):
+        parse(["--loop", "trio"])
+
+
+@pytest.mark.parametrize(("loop", "module"), [("asyncio", "asyncio"), ("uvloop", "uvloop")])
+def test_the_loop_option_picks_the_event_loop_the_run_is_on(loop: str, module: str) -> None:
+    async def running_loop_module() -> str:
+        return type(asyncio.get_running_loop()).__module__
+
+    with asyncio.Runner(loop_factory=loop_factory(loop)) as runner:
+        assert runner.run(running_loop_module()).split(".")[0] == module
 
 
 def test_an_error_answer_stops_the_measurement() -> None:
@@ -115,6 +127,8 @@ def test_an_error_answer_stops_the_measurement() -> None:
     (["--endpoint", "/tasks/{id}"], "GET /tasks/{id} on server"),
     (["--endpoint", "/tasks/{id}", "--method", "PUT", "--server", "bare-store"], "PUT /tasks/{id} on bare-store"),
     (["--in-flight", "1", "--method", "POST", "--endpoint", "/tasks"], "POST /tasks on server, 1 in flight"),
+    (["--loop", "uvloop", "--method", "PUT", "--endpoint", "/tasks/{id}"], "PUT /tasks/{id} on server, on uvloop"),
+    (["--loop", "uvloop", "--in-flight", "1", "--server", "bare"], "GET /ping on bare, 1 in flight, on uvloop"),
 ])
 def test_a_short_run_prints_the_cpu_per_request(arguments: list[str], label: str) -> None:
     run = subprocess.run([sys.executable, "-m", "tests.benchmarks.inprocess_cpu", *arguments, "--requests", "16",
