@@ -42,7 +42,7 @@ TEST_WORKERS ?= auto
 PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 .DEFAULT_GOAL := help
-.PHONY: help docs run soak test test-fast test-tornado test-loaded test-browser test-contract fuzz-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
+.PHONY: help docs run soak test test-fast test-tornado test-uvloop test-loaded test-browser test-contract fuzz-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
 	system-packages browser-deps certs clean bench bench-cpu bench-startup profile bench-logging etcd bench-locks
 
 help:  ## This list
@@ -163,6 +163,10 @@ test-fast: $(DEV_STAMP)  ## The unit tests without the slow ones (no lint, no co
 test-tornado: $(DEV_STAMP) $(BROWSER_DEPS)  ## `make test`'s suite once more with every test server on --http_parser tornado
 	@echo "==> testing: the suite with --http_parser tornado"
 	@TB_TEST_HTTP_PARSER=tornado $(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(TEST_SELECTION)" $(ARGS)
+
+test-uvloop: $(DEV_STAMP) $(BROWSER_DEPS)  ## `make test`'s suite once more on the other event loop, --loop uvloop
+	@echo "==> testing: the suite with --loop uvloop"
+	@TB_TEST_LOOP=uvloop $(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(TEST_SELECTION)" $(ARGS)
 
 test-browser: system-packages $(DEV_STAMP) $(BROWSER_DEPS)  ## The page in headless Chromium with axe-core (marker browser), on every core
 	@echo "==> testing: the page in Chromium (browser)"

@@ -7,7 +7,8 @@ process use `AsyncHTTPTestCase` with `ApplicationFactory.create(make_components(
 - `app`: the `tornado.web.Application` the server would serve with those components.
 
 Every server the suite starts, in process or not, runs the default HTTP/1 transport (httptools), or Tornado's
-own parser with `TB_TEST_HTTP_PARSER=tornado` (`make test-tornado`; tests/support/http_parsers.py).
+own parser with `TB_TEST_HTTP_PARSER=tornado` (`make test-tornado`; tests/support/http_parsers.py), and on the
+server's default event loop, or the one `TB_TEST_LOOP` names (`make test-uvloop`; tests/support/event_loops.py).
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from tornado.web import Application
 from src.database.embedded import EmbeddedClient, EmbeddedDatabase
 from src.server.application_factory import ApplicationFactory
 from src.server.components import Components
-from tests.support import http_parsers
+from tests.support import event_loops, http_parsers
 from tests.support.async_tests import pytest_pyfunc_call
 from tests.support.components import make_components
 
 __all__ = ["app", "components", "pytest_pyfunc_call", "store"]
 
 http_parsers.serve_in_process_tests_with(http_parsers.selected())
+event_loops.run_in_process_tests_on(event_loops.selected())
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from tests.support import http_parsers
+from tests.support import event_loops, http_parsers
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,7 +47,8 @@ class ServerProcess:
 
     Runs from the project root with the test's Python, on 127.0.0.1 and a free port, logs and embedded data in
     a temporary folder unless the arguments say otherwise. `stop()` sends SIGTERM and returns the exit code.
-    `http_parser` chooses the HTTP/1 transport (default: `TB_TEST_HTTP_PARSER`, else the server's own default).
+    `http_parser` chooses the HTTP/1 transport (default: `TB_TEST_HTTP_PARSER`, else the server's own default);
+    the event loop is `TB_TEST_LOOP`'s, else the server's default (`--loop` in `args` wins).
     """
 
     def __init__(self, args: Sequence[str] = (), env: Mapping[str, str] | None = None, port: int | None = None,
@@ -64,7 +65,8 @@ class ServerProcess:
         self.output_path = self.workdir / "output.log"
         base = [sys.executable, "server.py", "--address", address, "--port", str(self.port),
                 "--log_dir", str(self.workdir / "logs"), "--db_path", str(self.workdir / "data"),
-                "--no-example_jobs", *http_parsers.server_args(http_parser or http_parsers.selected())]
+                "--no-example_jobs", *http_parsers.server_args(http_parser or http_parsers.selected()),
+                *event_loops.server_args(event_loops.selected())]
         self.command = list(command) if command is not None else [*base, *args]
         self.env = {**os.environ, **(env or {})}
         self.ready_path = ready_path

@@ -1,0 +1,49 @@
+"""The event loops a server can run on (`--loop asyncio|uvloop`), for the tests.
+
+The suite runs on the server's default loop, or on the one `TB_TEST_LOOP` names (`make test-uvloop`): every
+`ServerProcess` then starts `server.py --loop <that>`, and every loop the tests make in this process (a plain
+`async def` test under `asyncio.run`, an `AsyncTestCase`'s IOLoop) is made by that loop's policy
+(`run_in_process_tests_on`, called by tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from src.settings import ServerSettings
+
+ENVIRONMENT_VARIABLE = "TB_TEST_LOOP"
+DEFAULT: str = ServerSettings.loop
+LOOPS = ("asyncio", "uvloop")
+
+
+def selected() -> str | None:
+    """The loop the environment asks every server of the suite to run on (None: the server's default)."""
+    return os.environ.get(ENVIRONMENT_VARIABLE) or None
+
+
+def in_use() -> str:
+    """The loop the servers of this run serve on: the selected one, else the default."""
+    return selected() or DEFAULT
+
+
+def server_args(loop: str | None) -> list[str]:
+    """The `server.py` arguments selecting `loop` (none for the server's default)."""
+    if loop is None:
+        return []
+    if loop not in LOOPS:
+        raise ValueError(f"{ENVIRONMENT_VARIABLE}={loop}: not one of {', '.join(LOOPS)}")
+    return ["--loop", loop]
+
+
+def run_in_process_tests_on(loop: str | None) -> None:
+    """Every event loop made in this process from now on is `loop`'s (None: the server's default)."""
+    loop = loop or DEFAULT
+    server_args(loop)  # fails at once on a loop the server does not offer
+    if loop == "uvloop":
+        import uvloop  # noqa: PLC0415 - optional; imported only when asked for
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    else:
+        asyncio.set_event_loop_policy(None)
