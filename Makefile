@@ -215,15 +215,16 @@ coverage: $(DEV_STAMP)  ## The suite under coverage on every core, a per-file re
 
 SUITE ?= main
 ROUNDS ?= 5
-DURATION ?= 5
+DURATION ?=
 ENDPOINT ?= /ping
 METHOD ?= GET
 PROFILE_SECONDS ?= 10
 SERVER ?= server
 
-bench: $(BENCH_STAMP)  ## This server vs bare Tornado and FastAPI with wrk, interleaved rounds (SUITE=main|gc|metrics|footprint ROUNDS=5 DURATION=5)
+bench: $(BENCH_STAMP)  ## This server vs bare Tornado and FastAPI with wrk, close ratios with both loaded at once (SUITE=main|gc|metrics|footprint ROUNDS=5 DURATION=3 SLICES=)
 	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
-	$(BENCH_PY) -m tests.benchmarks.bench --suite $(SUITE) --rounds $(ROUNDS) --duration $(DURATION) $(ARGS)
+	$(BENCH_PY) -m tests.benchmarks.bench --suite $(SUITE) --rounds $(ROUNDS) --duration $(or $(DURATION),3) \
+		$(if $(SLICES),--slices $(SLICES)) $(ARGS)
 
 bench-cpu: $(DEV_STAMP)  ## CPU us per request in one process, load-independent (ENDPOINT=/ping METHOD=GET SERVER=server|bare|bare-store INSTRUCTIONS=1)
 	@$(if $(INSTRUCTIONS),$(MAKE) --no-print-directory system-packages PACKAGES=valgrind)
@@ -245,7 +246,7 @@ soak: $(DEV_STAMP)  ## The server under mixed good and hostile load: RSS, fds, a
 
 bench-logging: $(DEV_STAMP)  ## GET /ping with the canonical log line on vs off, alternating rounds (ARGS=--compare-stdlib)
 	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
-	$(DEV_PY) -m tests.benchmarks.logging_overhead --rounds $(ROUNDS) --duration $(DURATION) $(ARGS)
+	$(DEV_PY) -m tests.benchmarks.logging_overhead --rounds $(ROUNDS) --duration $(or $(DURATION),5) $(ARGS)
 
 bench-locks: $(DEV_STAMP)  ## Lock latency p50/p99 through a 3-member etcd cluster (both APIs), recovery after a leader kill (ARGS="--single", "--port 2379")
 	@$(MAKE) --no-print-directory system-packages PACKAGES=etcd-server

@@ -2,75 +2,43 @@
 
 Each round starts every server of a group fresh (timing launch -> first 200 and sampling idle memory), then
 measures the group's rows one after another, reference and server alternating (A B A B ...), so both sides of a
-ratio see the same machine load. The server runs pinned to one CPU and wrk to another where the affinity mask
-allows; multi-process rows use every CPU. Server CPU time per request comes from /proc stat deltas, latency
-percentiles from `wrk --latency`. Results: printed tables, plus JSON, text and a PNG chart in
-tests/benchmarks/results/.
+ratio see the same machine load; then the comparisons whose servers share the server CPU are measured again
+with both loaded at once (tests.benchmarks.together), which is where their ratios come from. The server runs
+pinned to one CPU and wrk to another where the affinity mask allows; multi-process rows use every CPU. Server
+CPU time per request comes from /proc stat deltas, latency percentiles from `wrk --latency`. Results: printed
+tables, plus JSON, text and a PNG chart in tests/benchmarks/results/.
 
-    python -m tests.benchmarks.bench [--suite main|gc|metrics|footprint] [--rounds 5] [--duration 5]
+    python -m tests.benchmarks.bench [--suite main|gc|metrics|footprint] [--rounds 5] [--duration 3] [--slices N]
 """
 
 from __future__ import annotations
 
 import argparse
 import compileall
-import contextlib
-import datetime as dt
 import json
 import os
-import platform
-import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import tornado
-
 from tests.benchmarks import peer_store, report
 from tests.benchmarks.gc_report import format_gc_pauses, parse_gc_pauses
-from tests.benchmarks.process_stats import usable_cpus
+from tests.benchmarks.machine import Placement, machine_info
 from tests.benchmarks.scenarios import SEED_COUNT, SUITES, Row, Suite, with_ids_file
 from tests.benchmarks.seed import TasksApiUnavailableError, seed_tasks
 from tests.benchmarks.servers import PEER_STORE_FILE, RunningServer, ServerSpec, missing_server_kinds
+from tests.benchmarks.together import TogetherSlice, measure_slice, together_pairs
 from tests.benchmarks.wrk import run_wrk, wrk_command
 from tests.support.server_process import PROJECT_ROOT
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Where the servers and wrk run: separate CPUs when there are two or more, else wherever the OS likes."""
-
-    server_cpu: str | None
-    client_cpu: str | None
-    all_cpus: str | None = None
-
-    @classmethod
-    def detect(cls) -> Placement:
-        cpus = usable_cpus()
-        if len(cpus) < 2 or shutil.which("taskset") is None:
-            return cls(None, None)
-        return cls(str(cpus[0]), str(cpus[1]), ",".join(map(str, cpus)))
-
-    # The driver pins itself to the client CPU and children inherit that, so unpinned runs get every CPU back.
-    def server_cpus(self, pinned: bool) -> str | None:
-        return self.server_cpu if pinned else self.all_cpus
-
-    def client_cpus(self, pinned: bool) -> str | None:
-        return self.client_cpu if pinned else self.all_cpus
-
-    def describe(self) -> str:
-        if self.server_cpu is None:
-            return "not pinned (fewer than 2 CPUs or no taskset)"
-        return f"server on CPU {self.server_cpu}, wrk on CPU {self.client_cpu}; --proc 2 rows on CPUs {self.all_cpus}"
 
 
 class Bench:
@@ -84,6 +52,8 @@ class Bench:
         self.seeded_peer_store = self.workroot / "peer-seed" / PEER_STORE_FILE
         self.tasks_api = True
         self.measurements: list[report.Measurement] = []
+        self.slices: list[TogetherSlice] = []
+        self.together_slices = suite.together_slices if options.slices is None else options.slices
         self.startup: dict[str, list[dict[str, float]]] = {}
         self.gc_pauses: dict[str, list[dict[str, Any]]] = {}
         self.running: list[RunningServer] = []
@@ -173,6 +143,28 @@ class Bench:
               + (f"  ERRORS {measurement.errors}" if measurement.errors else ""), flush=True)
         return measurement
 
+    def measure_together(self, rows: Sequence[Row], servers: dict[str, RunningServer], round_number: int) -> None:
+        """The group's comparisons whose servers share the server CPU, each loaded together with its reference
+        in short slices, taking turns (every comparison's slices spread over the round), the servers warm from
+        their rows."""
+        pairs = together_pairs(self.suite, rows)
+        seconds = self.options.slice_seconds
+        cpus = self.placement.client_cpus(True)
+        for index in range(self.together_slices if pairs else 0):
+            for pair in pairs:
+                targets = (servers[pair[0].server], servers[pair[1].server])
+                commands = tuple(wrk_command(target.url, with_ids_file(row.load, self.ids_file), seconds,
+                                             self.options.connections, cpus=cpus)
+                                 for target, row in zip(targets, pair, strict=True))
+                # Which wrk starts first alternates, so neither side always gets the head start.
+                measured = measure_slice(pair, targets, (commands[0], commands[1]), round_number, seconds,
+                                         reference_first=index % 2 == 1)
+                self.slices.append(measured)
+                print(f"  round {round_number} together {pair[0].key} / {pair[1].key}: "
+                      f"{measured.row_requests_per_second:.0f} / {measured.reference_requests_per_second:.0f} "
+                      f"req/s, ratio {measured.ratio:.3f}, CPU ratio {measured.cpu_ratio:.3f}"
+                      + (f"  ERRORS {measured.errors}" if measured.errors else ""), flush=True)
+
     def run(self) -> None:
         self.seed()
         for round_number in range(1, self.options.rounds + 1):
@@ -185,6 +177,7 @@ class Bench:
                 try:
                     for row in rows:
                         self.measurements.append(self.measure(row, servers[row.server], round_number))
+                    self.measure_together(rows, servers, round_number)
                 finally:
                     self.stop_all()
 
@@ -199,12 +192,18 @@ class Bench:
         table = self.suite.peer_table
         if table is None or table.row(table.subject, table.endpoints[0]) not in rows:
             return []
-        return ["This server per endpoint against its peers on the same store (same-round ratios; the peers' own "
-                "figures are in the rows above)", report.format_peer_table(self.measurements, table, rows)]
+        return ["This server per endpoint against its peers on the same store (ratios as in the ratio table below; "
+                "the peers' own figures are in the rows above)",
+                report.format_peer_table(self.measurements, table, rows, self.slices)]
+
+    def ratio_method(self) -> str:
+        return (f"together: both servers on the server CPU loaded at once, {self.together_slices} slices x "
+                f"{self.options.slice_seconds:g} s per round, the median of the slices' ratios, p25-p75 beside it; "
+                "alone: the rows' same-round ratios, their median, min-max beside it")
 
     def write_results(self, machine: dict[str, Any]) -> str:
         rows = report.summarize_rows(self.measurements)
-        ratios = report.summarize_ratios(self.measurements, self.suite.comparisons, rows)
+        ratios = report.summarize_ratios(self.measurements, self.suite.comparisons, rows, self.slices)
         title = (f"{self.options.rounds} rounds x {self.options.duration:g} s, {self.options.connections} keep-alive "
                  f"connections, {self.placement.describe()}")
         sections = [
@@ -214,7 +213,7 @@ class Bench:
             f"Rows (median of rounds; {title})",
             report.format_rows_table(rows),
             *self.peer_sections(rows),
-            "Ratios (computed per round, then the median; targets are reported, not asserted)",
+            textwrap.fill(f"Ratios ({self.ratio_method()}; targets are reported, not asserted)", 116),
             report.format_ratio_table(ratios),
             "Start-up and idle memory (every fresh start of every round)",
             report.format_startup_table(self.startup),
@@ -234,34 +233,23 @@ class Bench:
             "startup": self.startup,
             "gc_pauses": self.gc_pauses,
             "measurements": [asdict(measurement) for measurement in self.measurements],
+            "together_slices": [asdict(item) for item in self.slices],
         }
         (self.options.results / f"{name}.json").write_text(json.dumps(document, indent=2) + "\n")
         report.write_chart(self.options.results / f"{name}.png", rows, ratios)
         return text
 
 
-def machine_info() -> dict[str, Any]:
-    model = "unknown CPU"
-    with contextlib.suppress(OSError, IndexError):
-        model = re.findall(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)[0]
-    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
-    return {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "cpu_model": model.strip(),
-        "cpus": os.cpu_count(),
-        "kernel": platform.release(),
-        "python": platform.python_version(),
-        "tornado": tornado.version,
-        "wrk": " ".join((wrk_version.stdout or wrk_version.stderr).split()[:2]),
-        "loadavg_before": " ".join(f"{value:.2f}" for value in os.getloadavg()),
-    }
-
-
 def parse_options(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="this server against bare Tornado, interleaved, with wrk")
     parser.add_argument("--suite", choices=sorted(SUITES), default="main")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--duration", type=float, default=5.0, help="seconds of each measured wrk run")
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds of each measured wrk run")
+    parser.add_argument("--slices", type=int, default=None,
+                        help="slices per round of each comparison measured together (default: the suite's; "
+                             "0 takes every ratio from the rows measured alone)")
+    parser.add_argument("--slice-seconds", type=float, default=2.0,
+                        help="seconds of each slice with both servers loaded at once")
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of unmeasured load before each run")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seed-count", type=int, default=SEED_COUNT, help="tasks stored before measuring")
@@ -272,6 +260,8 @@ def parse_options(argv: Sequence[str] | None) -> argparse.Namespace:
     options = parser.parse_args(argv)
     if not 1 <= options.rounds <= 20 or not 1 <= options.duration <= 60:
         parser.error("bounded runs only: 1-20 rounds of 1-60 s")
+    if not (options.slices is None or 0 <= options.slices <= 50) or not 1 <= options.slice_seconds <= 10:
+        parser.error("bounded runs only: 0-50 slices of 1-10 s")
     return options
 
 

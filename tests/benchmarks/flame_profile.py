@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.benchmarks import peer_store
-from tests.benchmarks.bench import RESULTS_DIR, Placement
+from tests.benchmarks.bench import RESULTS_DIR
+from tests.benchmarks.machine import Placement
 from tests.benchmarks.scenarios import SEED_COUNT, bench_loads, with_ids_file
 from tests.benchmarks.seed import seed_tasks
 from tests.benchmarks.servers import PEER_STORE_FILE, RunningServer, ServerSpec

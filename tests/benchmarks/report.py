@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.benchmarks.scenarios import Comparison, PeerTable
+from tests.benchmarks.together import TogetherSlice, summarize_together
 
 MB = 1024 * 1024
 
@@ -50,6 +51,14 @@ class RatioSummary:
     ratio_max: float
     p99_ms: float | None
     cpu_ratio: float | None = None
+    # How the ratio was measured, and what its spread (ratio_min-ratio_max) is.
+    method: str = "alone"
+
+    @property
+    def method_text(self) -> str:
+        if self.method == "alone":
+            return f"alone, {self.rounds} rounds: min-max"
+        return f"{self.method}: p25-p75"
 
     @property
     def ratio_met(self) -> bool | None:
@@ -101,13 +110,23 @@ def _ratios(values: Mapping[tuple[str, int], float], numerator: str, denominator
 
 
 def summarize_ratios(measurements: Sequence[Measurement], comparisons: Iterable[Comparison],
-                     rows: Mapping[str, RowSummary]) -> list[RatioSummary]:
+                     rows: Mapping[str, RowSummary],
+                     slices: Sequence[TogetherSlice] = ()) -> list[RatioSummary]:
+    """Per comparison: from its slices measured together when there are any, else from the rows measured alone
+    (per round, then the median)."""
     summaries = []
     for comparison in comparisons:
+        row = rows.get(comparison.row)
+        together = summarize_together(slices, comparison.row, comparison.reference)
+        if together is not None:
+            summaries.append(RatioSummary(
+                comparison, together.slices, together.ratio, together.ratio_p25, together.ratio_p75,
+                row.p99_ms if row else None, together.cpu_ratio,
+                method=f"together, {together.slices} x {together.seconds:g} s"))
+            continue
         ratios = same_round_ratios(measurements, comparison)
         if not ratios:
             continue
-        row = rows.get(comparison.row)
         cpu_ratios = same_round_cpu_ratios(measurements, comparison) if comparison.cpu_ratio else []
         summaries.append(RatioSummary(comparison, len(ratios), statistics.median(ratios), min(ratios), max(ratios),
                                       row.p99_ms if row else None,
@@ -133,8 +152,8 @@ def format_rows_table(rows: Mapping[str, RowSummary]) -> str:
 
 
 def format_ratio_table(ratios: Iterable[RatioSummary]) -> str:
-    lines = [f"{'comparison (row / reference, same round)':<48}{'ratio':>7}{'min-max':>13}{'target':>9}"
-             f"{'CPU ratio':>10}{'p99 ms':>8}{'target':>8}  verdict"]
+    lines = [f"{'comparison (row / reference)':<48}{'ratio':>7}{'spread':>13}{'target':>9}"
+             f"{'CPU ratio':>10}{'p99 ms':>8}{'target':>8}  {'method':<30}verdict"]
     for summary in ratios:
         comparison = summary.comparison
         ratio_target = f">={comparison.min_ratio:.2f}" if comparison.min_ratio is not None else "-"
@@ -143,14 +162,15 @@ def format_ratio_table(ratios: Iterable[RatioSummary]) -> str:
         cpu_ratio = f"{summary.cpu_ratio:.2f}" if summary.cpu_ratio is not None else "-"
         lines.append(f"{comparison.name:<48}{summary.ratio:>7.2f}"
                      f"{f'{summary.ratio_min:.2f}-{summary.ratio_max:.2f}':>13}{ratio_target:>9}{cpu_ratio:>10}"
-                     f"{p99:>8}{p99_target:>8}  {_verdict(summary.ratio_met, summary.p99_met)}")
+                     f"{p99:>8}{p99_target:>8}  {summary.method_text:<30}"
+                     f"{_verdict(summary.ratio_met, summary.p99_met)}")
     return "\n".join(lines)
 
 
 def format_peer_table(measurements: Sequence[Measurement], table: PeerTable,
-                      rows: Mapping[str, RowSummary]) -> str:
-    """Per endpoint: the subject's req/s, CPU us per request and RSS, then against each reference the median
-    same-round req/s ratio and, in brackets, the CPU ratio (reference CPU per request over the subject's)."""
+                      rows: Mapping[str, RowSummary], slices: Sequence[TogetherSlice] = ()) -> str:
+    """Per endpoint: the subject's req/s, CPU us per request and RSS, then against each reference the ratio (as
+    `summarize_ratios` gives it: from the slices measured together if any) and, in brackets, the CPU ratio."""
     headings = [heading for heading, _ in table.references]
     lines = [f"{'endpoint':<22}{'req/s':>8}{'CPU us/req':>12}{'RSS MB':>8}"
              + "".join(f"{heading:>30}" for heading in headings)]
@@ -161,10 +181,9 @@ def format_peer_table(measurements: Sequence[Measurement], table: PeerTable,
         cells = []
         for _, server in table.references:
             comparison = Comparison(endpoint, subject.row, table.row(server, endpoint))
-            ratios = same_round_ratios(measurements, comparison)
-            cpu_ratios = same_round_cpu_ratios(measurements, comparison)
-            cells.append(f"{statistics.median(ratios):.2f} (CPU {statistics.median(cpu_ratios):.2f})"
-                         if ratios and cpu_ratios else "-")
+            summary = next(iter(summarize_ratios(measurements, [comparison], rows, slices)), None)
+            cells.append(f"{summary.ratio:.2f} (CPU {summary.cpu_ratio:.2f})"
+                         if summary is not None and summary.cpu_ratio is not None else "-")
         lines.append(f"{endpoint:<22}{subject.requests_per_second:>8.0f}{subject.cpu_us_per_request:>12.0f}"
                      f"{subject.rss_mb:>8.1f}" + "".join(f"{cell:>30}" for cell in cells))
     return "\n".join(lines)
@@ -230,7 +249,8 @@ def summary_document(rows: Mapping[str, RowSummary], ratios: Sequence[RatioSumma
                     "reference": summary.comparison.reference, "ratio": round(summary.ratio, 3),
                     "ratio_min": round(summary.ratio_min, 3), "ratio_max": round(summary.ratio_max, 3),
                     "cpu_ratio": None if summary.cpu_ratio is None else round(summary.cpu_ratio, 3),
-                    "rounds": summary.rounds, "target_min_ratio": summary.comparison.min_ratio,
+                    "rounds": summary.rounds, "method": summary.method,
+                    "target_min_ratio": summary.comparison.min_ratio,
                     "p99_ms": summary.p99_ms, "target_max_p99_ms": summary.comparison.max_p99_ms,
                     "ratio_met": summary.ratio_met, "p99_met": summary.p99_met} for summary in ratios],
     }

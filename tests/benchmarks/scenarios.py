@@ -66,6 +66,8 @@ class Suite:
     groups: tuple[tuple[Row, ...], ...]
     comparisons: tuple[Comparison, ...]
     peer_table: PeerTable | None = None
+    # Slices per round of each comparison whose two servers are loaded together (tests.benchmarks.together).
+    together_slices: int = 2
 
     def server(self, name: str) -> ServerSpec:
         return next(spec for spec in self.servers if spec.name == name)
@@ -184,6 +186,7 @@ METRICS = Suite(
              Row("server GET /tasks/{id}", "server", GET_TASK, needs_tasks_api=True),
              Row("server GET /tasks/{id} --no-metrics", "server-no-metrics", GET_TASK, needs_tasks_api=True)),),
     comparisons=tuple(comparison for comparison in MAIN.comparisons if "metrics on vs off" in comparison.name),
+    together_slices=6,
 )
 
 # The costs that must not grow, without the peers: start-up, idle memory (start-up table), what metrics cost on

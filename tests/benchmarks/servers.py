@@ -109,6 +109,9 @@ class RunningServer:
     def cpu_seconds(self) -> float:
         return process_stats.cpu_seconds(self.pids())
 
+    def cpu_nanoseconds(self) -> int:
+        return process_stats.cpu_nanoseconds(self.pids())
+
     def rss_per_process(self) -> int:
         """The largest resident set among the serving processes."""
         return max((process_stats.rss_bytes(pid) for pid in self.worker_pids()), default=0)

@@ -103,7 +103,21 @@ def wrk_command(url: str, load: Load, seconds: float, connections: int, threads:
 
 
 def run_wrk(command: Sequence[str], seconds: float) -> WrkResult:
-    completed = subprocess.run(list(command), capture_output=True, text=True, timeout=seconds + 30, check=False)
-    if completed.returncode != 0:
-        raise WrkOutputError(f"wrk exited with {completed.returncode}: {completed.stderr or completed.stdout}")
-    return parse_wrk_output(completed.stdout)
+    return run_wrk_together([command], seconds)[0]
+
+
+def run_wrk_together(commands: Sequence[Sequence[str]], seconds: float) -> list[WrkResult]:
+    """Several wrk runs at once (each loading its own server), their reports in the order of `commands`."""
+    processes = [subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for command in commands]
+    try:
+        outputs = [process.communicate(timeout=seconds + 30) for process in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    for process, (stdout, stderr) in zip(processes, outputs, strict=True):
+        if process.returncode != 0:
+            raise WrkOutputError(f"wrk exited with {process.returncode}: {stderr or stdout}")
+    return [parse_wrk_output(stdout) for stdout, _ in outputs]

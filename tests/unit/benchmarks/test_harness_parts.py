@@ -2,8 +2,9 @@
 
 import pytest
 
-from tests.benchmarks.bench import Placement, parse_options
+from tests.benchmarks.bench import parse_options
 from tests.benchmarks.gc_launcher import PauseRecorder
+from tests.benchmarks.machine import Placement
 from tests.benchmarks.seed import TasksApiUnavailableError, _task_id
 
 
@@ -47,3 +48,8 @@ def test_bench_runs_are_bounded():
         parse_options(["--rounds", "100"])
     with pytest.raises(SystemExit):
         parse_options(["--duration", "600"])
+    with pytest.raises(SystemExit):
+        parse_options(["--slices", "500"])
+    with pytest.raises(SystemExit):
+        parse_options(["--slice-seconds", "0.2"])
+    assert parse_options(["--slices", "0"]).slices == 0  # every ratio from the rows measured alone

@@ -5,8 +5,8 @@ import sqlite3
 
 import pytest
 
-from tests.benchmarks.bench import Placement
 from tests.benchmarks.flame_profile import SERVERS, load_for, origin, profiled_methods, seed, slug, summarize_speedscope
+from tests.benchmarks.machine import Placement
 from tests.benchmarks.scenarios import IDS_PLACEHOLDER, POST_TASK, PUT_TASK, bench_loads
 from tests.benchmarks.servers import PEER_STORE_FILE
 from tests.support.server_process import PROJECT_ROOT
