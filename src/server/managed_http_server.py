@@ -59,7 +59,7 @@ class ManagedHTTPServer(HTTPServer):
     def initialize(self, *args: Any, **kwargs: Any) -> None:
         """HTTPServer's arguments, plus `max_connections`; `body_timeout` is the time before a JSON 408."""
         self.max_connections: int = kwargs.pop("max_connections", 1024)
-        self.http_parser: str = kwargs.pop("http_parser", ServerSettings.http_parser)
+        self.http_parser: str = kwargs.pop("http_parser", ServerSettings().http_parser)
         self.body_timeout: float = kwargs.get("body_timeout") or 30.0
         # On Tornado's HTTP/1 layer each request's TrackedConnection is the body deadline (a JSON 408, or a
         # close): Tornado's own would wrap every body read in a task of its own and a timer. The httptools

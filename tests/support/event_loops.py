@@ -14,7 +14,7 @@ import os
 from src.settings import ServerSettings
 
 ENVIRONMENT_VARIABLE = "TB_TEST_LOOP"
-DEFAULT: str = ServerSettings.loop
+DEFAULT: str = ServerSettings().loop
 LOOPS = ("asyncio", "uvloop")
 
 

@@ -19,7 +19,7 @@ from tornado.testing import AsyncHTTPTestCase
 from src.settings import ServerSettings
 
 ENVIRONMENT_VARIABLE = "TB_TEST_HTTP_PARSER"
-DEFAULT: str = ServerSettings.http_parser
+DEFAULT: str = ServerSettings().http_parser
 TORNADO = "tornado"
 TRANSPORTS = (DEFAULT, TORNADO)
 

@@ -3,13 +3,12 @@
 Precedence: CLI flag > environment variable > YAML file (`--config`) > default. Every setting is declared once
 in `SETTINGS` (`settings_table.py`); the argparse flags (with hyphenated aliases), the environment variable
 names, the YAML keys, the `-h` text and the validation all come from that table. Defaults live on the
-dataclasses in `src.settings`, so there is exactly one place for each.
+groups (NamedTuples) in `src.settings`, so there is exactly one place for each.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import functools
 import os
 import shutil
@@ -166,5 +165,5 @@ class ArgumentParsingUtils:
 
 def replace_settings(context: ApplicationContext, **groups: Any) -> ApplicationContext:
     """A copy of `context` with some groups' fields changed: `replace_settings(ctx, server={"port": 0})`."""
-    changed = {name: dataclasses.replace(getattr(context, name), **fields) for name, fields in groups.items()}
-    return dataclasses.replace(context, **changed)
+    changed = {name: getattr(context, name)._replace(**fields) for name, fields in groups.items()}
+    return context._replace(**changed)

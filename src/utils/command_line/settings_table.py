@@ -1,4 +1,4 @@
-"""Every setting, declared once: its flag, group and attribute on the settings dataclasses, converter (which
+"""Every setting, declared once: its flag, group and attribute on the settings groups, converter (which
 validates) and help text. `ArgumentParsingUtils` builds argparse, the environment names and the YAML keys from
 `SETTINGS`; the docs' settings tables are generated from it (`make docs`)."""
 

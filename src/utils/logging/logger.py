@@ -30,10 +30,10 @@ class Logger:
 
     FORMATTING_STRING: str = ("time=%(asctime)s level=%(levelname)s logger=%(name)s pid=%(process)d "
                               "worker=%(worker)s %(message)s")
-    LOGGING_LEVEL: str = LoggingSettings.level
-    LOGGING_FILE_NAME: str = LoggingSettings.file_name
-    MAX_BYTE: int = LoggingSettings.max_bytes
-    BACKUP_COUNT: int = LoggingSettings.backup_count
+    LOGGING_LEVEL: str = LoggingSettings().level
+    LOGGING_FILE_NAME: str = LoggingSettings().file_name
+    MAX_BYTE: int = LoggingSettings().max_bytes
+    BACKUP_COUNT: int = LoggingSettings().backup_count
 
     __slots__ = ("_logger", "name")
 

@@ -18,7 +18,7 @@ from src.settings import ServerSettings
 from src.utils.logging import logfmt, request_context
 
 _worker_label = "0"
-_service_name = ServerSettings.service_name
+_service_name = ServerSettings().service_name
 _service_name_field = "service_name=" + logfmt.format_value(_service_name)
 _base_factory = logging.getLogRecordFactory()
 
