@@ -9,7 +9,10 @@ ENV PIP_NO_CACHE_DIR=1 \
 
 RUN python -m venv /opt/venv
 COPY requirements.txt /tmp/requirements.txt
-RUN /opt/venv/bin/pip install --no-deps --require-hashes --requirement /tmp/requirements.txt
+# setuptools' distutils-precedence.pth would be imported at every start and consulted by every import after it; the
+# server builds no packages (see the Makefile's drop_distutils_hook).
+RUN /opt/venv/bin/pip install --no-deps --require-hashes --requirement /tmp/requirements.txt \
+    && rm -f /opt/venv/lib/python3*/site-packages/distutils-precedence.pth
 
 # Runtime stage: the interpreter, the virtual environment and only the files the server runs.
 FROM python:3.11.13-slim-bookworm AS runtime
