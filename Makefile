@@ -42,7 +42,7 @@ TEST_WORKERS ?= auto
 PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
 .DEFAULT_GOAL := help
-.PHONY: help docs run soak test test-fast test-tornado test-uvloop test-loaded test-browser test-contract fuzz-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
+.PHONY: help docs run soak test test-fast test-tornado test-asyncio test-loaded test-browser test-contract fuzz-contract test-cluster docker-test lint typecheck pytest coverage lock prepare install-requirements \
 	system-packages browser-deps certs clean bench bench-cpu bench-startup profile bench-logging etcd bench-locks
 
 help:  ## This list
@@ -173,9 +173,11 @@ test-tornado: $(DEV_STAMP) $(BROWSER_DEPS)  ## `make test`'s suite once more wit
 	@echo "==> testing: the suite with --http_parser tornado"
 	@TB_TEST_HTTP_PARSER=tornado $(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(TEST_SELECTION)" $(ARGS)
 
-test-uvloop: $(DEV_STAMP) $(BROWSER_DEPS)  ## `make test`'s suite once more on the other event loop, --loop uvloop
-	@echo "==> testing: the suite with --loop uvloop"
-	@TB_TEST_LOOP=uvloop $(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(TEST_SELECTION)" $(ARGS)
+# Every server the tests start, and every loop the tests make in process, on asyncio's own event loop instead of
+# the default uvloop (tests/support/event_loops.py).
+test-asyncio: $(DEV_STAMP) $(BROWSER_DEPS)  ## `make test`'s suite once more on asyncio's own event loop, --loop asyncio
+	@echo "==> testing: the suite with --loop asyncio"
+	@TB_TEST_LOOP=asyncio $(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(TEST_SELECTION)" $(ARGS)
 
 test-browser: system-packages $(DEV_STAMP) $(BROWSER_DEPS)  ## The page in headless Chromium with axe-core (marker browser), on every core
 	@echo "==> testing: the page in Chromium (browser)"
@@ -230,7 +232,7 @@ METHOD ?= GET
 PROFILE_SECONDS ?= 10
 SERVER ?= server
 
-bench: $(BENCH_STAMP)  ## This server vs bare Tornado and FastAPI with wrk, close ratios with both loaded at once (SUITE=main|gc|metrics|footprint ROUNDS=5 DURATION=3 SLICES=)
+bench: $(BENCH_STAMP)  ## This server vs bare Tornado and FastAPI with wrk, close ratios with both loaded at once (SUITE=main|gc|metrics|footprint|loop ROUNDS=5 DURATION=3 SLICES=)
 	@$(MAKE) --no-print-directory system-packages PACKAGES=wrk
 	$(BENCH_PY) -m tests.benchmarks.bench --suite $(SUITE) --rounds $(ROUNDS) --duration $(or $(DURATION),3) \
 		$(if $(SLICES),--slices $(SLICES)) $(ARGS)

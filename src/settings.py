@@ -51,7 +51,7 @@ class ServerSettings(NamedTuple):
     request_timeout: float = 0.0  # 0: no limit
     api_token: str | None = None  # secret: not in the repr
     cors_origins: tuple[str, ...] = ("*",)
-    loop: str = "asyncio"
+    loop: str = "uvloop"
     http_parser: str = "httptools"
     examples: bool = True
     example_jobs: bool = True

@@ -8,7 +8,7 @@ process use `AsyncHTTPTestCase` with `ApplicationFactory.create(make_components(
 
 Every server the suite starts, in process or not, runs the default HTTP/1 transport (httptools), or Tornado's
 own parser with `TB_TEST_HTTP_PARSER=tornado` (`make test-tornado`; tests/support/http_parsers.py), and on the
-server's default event loop, or the one `TB_TEST_LOOP` names (`make test-uvloop`; tests/support/event_loops.py).
+server's default event loop, or the one `TB_TEST_LOOP` names (`make test-asyncio`; tests/support/event_loops.py).
 """
 
 from __future__ import annotations

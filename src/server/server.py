@@ -23,7 +23,7 @@ import socket
 import ssl
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
 
 from tornado.netutil import bind_sockets
@@ -129,12 +129,18 @@ def _reserve_port(context: ApplicationContext) -> socket.socket:
 def run_worker(context: ApplicationContext, tls: ssl.SSLContext | None, worker_id: int | None,
                sockets: list[socket.socket] | None = None) -> int:
     """Serve until SIGTERM/SIGINT in this process; returns the exit code."""
-    if context.server.loop == "uvloop":
-        import uvloop  # noqa: PLC0415 - optional; imported only when asked for
+    with asyncio.Runner(loop_factory=event_loop_factory(context.server.loop)) as runner:
+        return runner.run(Worker(context, tls, worker_id).serve(sockets))
 
-        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            return runner.run(Worker(context, tls, worker_id).serve(sockets))
-    return asyncio.run(Worker(context, tls, worker_id).serve(sockets))
+
+def event_loop_factory(loop: str) -> Callable[[], asyncio.AbstractEventLoop]:
+    """What makes the worker's event loop for `--loop`. uvloop is imported here, in the worker after the fork: a
+    loop must never be shared by a parent and its child."""
+    if loop == "uvloop":
+        import uvloop  # noqa: PLC0415 - imported only when chosen (a worker with --loop asyncio never loads it)
+
+        return uvloop.new_event_loop
+    return asyncio.SelectorEventLoop
 
 
 class Worker:

@@ -8,7 +8,7 @@ pinned to one CPU and wrk to another where the affinity mask allows; multi-proce
 CPU time per request comes from /proc stat deltas, latency percentiles from `wrk --latency`. Results: printed
 tables, plus JSON, text and a PNG chart in tests/benchmarks/results/.
 
-    python -m tests.benchmarks.bench [--suite main|gc|metrics|footprint] [--rounds 5] [--duration 3] [--slices N]
+    python -m tests.benchmarks.bench [--suite main|gc|metrics|footprint|loop] [--rounds 5] [--duration 3] [--slices N]
 """
 
 from __future__ import annotations

@@ -169,7 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of each recording")
     parser.add_argument("--server", choices=tuple(SERVERS), default="server")
     parser.add_argument("--proc", type=int, default=1)
-    parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
+    parser.add_argument("--loop", choices=("asyncio", "uvloop"),
+                        help="the server's event loop (default: its own, uvloop; bare Tornado's asyncio)")
     parser.add_argument("--rate", type=int, default=200, help="py-spy samples per second")
     parser.add_argument("--nonblocking", action="store_true",
                         help="do not pause the server for each sample (less overhead, less exact stacks)")
@@ -227,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.stop()
     result = parse_wrk_output(wrk_output)
     summary = summarize_speedscope(json.loads(speedscope.read_text()))
-    header = (f"{options.server} {load.describe()} --proc {options.proc} --loop {options.loop}: "
+    header = (f"{options.server} {load.describe()} --proc {options.proc} --loop {options.loop or 'default'}: "
               f"{result.requests_per_second:.0f} req/s under py-spy ({options.rate} Hz), "
               f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, "
               f"{result.non_2xx + result.socket_errors} errors")

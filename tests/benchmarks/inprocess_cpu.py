@@ -14,12 +14,13 @@ per request are counted instead: the same within 1-2 % under any load, to compar
     python -m tests.benchmarks.inprocess_cpu --endpoint '/tasks/{id}' --method PUT --server bare-store
     python -m tests.benchmarks.inprocess_cpu --endpoint /ping --instructions -- --http_parser httptools
     python -m tests.benchmarks.inprocess_cpu --endpoint /ping --in-flight 1
-    python -m tests.benchmarks.inprocess_cpu --endpoint /ping --loop uvloop
+    python -m tests.benchmarks.inprocess_cpu --endpoint /ping --loop asyncio
 
 `{id}` in the endpoint is a random one of the stored tasks (the server's are stored through `POST /tasks` first).
-`--loop uvloop` runs the process's event loop (the server's
-or the reference's, and the clients') on uvloop, as `server.py --loop uvloop` does. Arguments after `--` go to
-the server's command line. `--tree DIR` imports the server from another checkout
+`--loop asyncio|uvloop` is the process's event loop (the server's or
+the reference's, and the clients'), as `server.py --loop` picks it; without it the server runs on its default loop
+(the tree's `ServerSettings.loop`) and the references on asyncio, as `make bench` runs them. Arguments after `--`
+go to the server's command line. `--tree DIR` imports the server from another checkout
 (`git worktree add /tmp/base main`) to compare it with this one, runs alternated.
 """
 
@@ -166,13 +167,23 @@ async def measure(options: argparse.Namespace) -> list[float]:
     return rounds
 
 
-def loop_factory(loop: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """The event loop factory `asyncio.Runner` takes for `--loop` (None: asyncio's own)."""
+def default_loop(server: str) -> str:
+    """The loop a run without `--loop` is on: the server's default (of the tree imported), asyncio for the
+    bare-Tornado references."""
+    if server != "server":
+        return "asyncio"
+    from src.settings import ServerSettings  # noqa: PLC0415 - imported after --tree is on sys.path
+
+    return ServerSettings.loop
+
+
+def loop_factory(loop: str) -> Callable[[], asyncio.AbstractEventLoop]:
+    """The event loop factory `asyncio.Runner` takes for `--loop`."""
     if loop == "uvloop":
         import uvloop  # noqa: PLC0415 - optional; imported only when asked for
 
         return uvloop.new_event_loop
-    return None
+    return asyncio.SelectorEventLoop
 
 
 def _callgrind_control(command: str) -> None:
@@ -219,8 +230,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8, help="clients, each pipelining (default 8)")
     parser.add_argument("--in-flight", type=int, metavar="N",
                         help="requests each client keeps unanswered (1: closed loop, as wrk; default: all pipelined)")
-    parser.add_argument("--loop", default="asyncio", choices=LOOPS,
-                        help="the event loop the process runs on (default asyncio)")
+    parser.add_argument("--loop", choices=LOOPS,
+                        help="the event loop the process runs on (default: the server's, asyncio for references)")
     parser.add_argument("--tree", type=Path, help="import the server from this checkout instead")
     parser.add_argument("--instructions", action="store_true", help="count instructions with callgrind instead")
     parser.add_argument("server_args", nargs="*", help="after --: the server's own arguments")
@@ -238,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     label = f"{options.method} {options.endpoint} on {options.server}" + \
         (f" ({' '.join(options.server_args)})" if options.server_args else "") + \
         (f", {options.in_flight} in flight" if options.in_flight is not None else "") + \
-        (f", on {options.loop}" if options.loop != "asyncio" else "")
+        (f", on {options.loop}" if options.loop else "")
     if options.instructions:
         argv = [word for word in argv if word != "--instructions"]
         if options.tree is not None:  # the count runs from this tree's root
@@ -248,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.tree is not None:
         os.chdir(options.tree)  # the server's relative paths (views/, keys/) are the tree's
         sys.path.insert(0, str(options.tree.resolve()))
+    options.loop = options.loop or default_loop(options.server)
     with asyncio.Runner(loop_factory=loop_factory(options.loop)) as runner:
         rounds = runner.run(measure(options))
     if not os.environ.get(CALLGRIND_ENV):

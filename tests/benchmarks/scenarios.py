@@ -110,7 +110,7 @@ MAIN = Suite(
         ServerSpec("fastapi", "fastapi", seeded=True),
         ServerSpec("server", "server", seeded=True),
         ServerSpec("server-no-metrics", "server", seeded=True, metrics=False),
-        ServerSpec("server-uvloop", "server", loop="uvloop"),
+        ServerSpec("server-asyncio", "server", loop="asyncio"),
         ServerSpec("server-tornado", "server", seeded=True, http_parser="tornado"),
         ServerSpec("bare-proc2", "bare", proc=2, pinned=False),
         ServerSpec("server-proc2", "server", proc=2, pinned=False),
@@ -120,7 +120,7 @@ MAIN = Suite(
             Row("bare GET /ping", "bare", PING),
             *_peer_rows(PING),
             _tornado_parser_row(PING),
-            Row("server GET /ping --loop uvloop", "server-uvloop", PING),
+            Row("server GET /ping --loop asyncio", "server-asyncio", PING),
             Row("bare GET /health", "bare", HEALTH),
             *_peer_rows(GET_TASK),
             _tornado_parser_row(GET_TASK),
@@ -156,7 +156,7 @@ MAIN = Suite(
                    min_ratio=1.70, cpu_ratio=False),
         Comparison("bare --proc 2 vs --proc 1, GET /ping", "bare GET /ping --proc 2", "bare GET /ping",
                    cpu_ratio=False),
-        Comparison("--loop uvloop vs asyncio, GET /ping", "server GET /ping --loop uvloop", "server GET /ping"),
+        Comparison("--loop uvloop vs asyncio, GET /ping", "server GET /ping", "server GET /ping --loop asyncio"),
         *(Comparison(f"{endpoint} vs bare Tornado, same store", f"server {endpoint}", f"bare-store {endpoint}",
                      min_ratio=BARE_STORE_TARGETS.get(endpoint)) for endpoint in PEER_TABLE.endpoints),
         *(Comparison(f"{endpoint} vs FastAPI async", f"server {endpoint}", f"fastapi {endpoint}",
@@ -205,7 +205,30 @@ FOOTPRINT = Suite(
                                              "bare --proc 2 vs --proc 1, GET /ping")),
 )
 
-SUITES = {"main": MAIN, "gc": GC, "metrics": METRICS, "footprint": FOOTPRINT}
+# The default event loop (uvloop) against asyncio's own on the tasks endpoints and on --proc 2, same rounds.
+LOOP_LOADS = (GET_TASK, PUT_TASK, POST_TASK, PING)  # POST after the reads: it grows the stores
+LOOP = Suite(
+    servers=(ServerSpec("server", "server", seeded=True),
+             ServerSpec("server-asyncio", "server", seeded=True, loop="asyncio"),
+             ServerSpec("server-proc2", "server", proc=2, pinned=False),
+             ServerSpec("server-asyncio-proc2", "server", proc=2, pinned=False, loop="asyncio")),
+    groups=(tuple(row for load in LOOP_LOADS
+                  for row in (Row(f"server {_endpoint(load)}", "server", load, needs_tasks_api=True),
+                              Row(f"server {_endpoint(load)} --loop asyncio", "server-asyncio", load,
+                                  needs_tasks_api=True))),
+            (Row("server GET /ping --proc 2", "server-proc2", PING),
+             Row("server GET /ping --proc 2 --loop asyncio", "server-asyncio-proc2", PING))),
+    comparisons=(*(Comparison(f"{_endpoint(load)}, uvloop vs asyncio", f"server {_endpoint(load)}",
+                              f"server {_endpoint(load)} --loop asyncio") for load in LOOP_LOADS),
+                 Comparison("GET /ping --proc 2, uvloop vs asyncio", "server GET /ping --proc 2",
+                            "server GET /ping --proc 2 --loop asyncio"),
+                 Comparison("--proc 2 vs --proc 1, GET /ping", "server GET /ping --proc 2", "server GET /ping",
+                            min_ratio=1.70, cpu_ratio=False),
+                 Comparison("asyncio --proc 2 vs --proc 1, GET /ping", "server GET /ping --proc 2 --loop asyncio",
+                            "server GET /ping --loop asyncio", cpu_ratio=False)),
+)
+
+SUITES = {"main": MAIN, "gc": GC, "metrics": METRICS, "footprint": FOOTPRINT, "loop": LOOP}
 
 
 def with_ids_file(load: Load, ids_file: Path) -> Load:

@@ -30,7 +30,7 @@ class ServerSpec:
     name: str
     kind: str
     proc: int = 1
-    loop: str = "asyncio"
+    loop: str | None = None  # --loop (None: the server's own default; bare Tornado's is asyncio)
     pinned: bool = True  # to the server CPU; False for multi-process runs, which need every core
     seeded: bool = False  # 10,000 tasks stored before the start (this server: a copy of the seeded store)
     gc_mode: str | None = None  # this server only: run through gc_launcher with this mode
@@ -48,16 +48,19 @@ class ServerSpec:
             return [sys.executable, "-m", "tests.benchmarks.fastapi_app", "--port", str(port), "--db", database]
         if self.kind == "bare":
             return [sys.executable, "-m", "tests.benchmarks.bare_app", "--port", str(port), "--proc", str(self.proc),
-                    "--loop", self.loop, *(["--db", database] if self.store else
+                    *self._loop_args(), *(["--db", database] if self.store else
                                            ["--seed", str(seed_count if self.seeded else 0)])]
         entry = (["-m", "tests.benchmarks.gc_launcher", "--gc", self.gc_mode, "--"] if self.gc_mode
                  else ["server.py"])
         # Default logging (console + rotating file) with the canonical line on for /ping too; no example jobs.
         return [sys.executable, *entry, "--address", "127.0.0.1", "--port", str(port), "--proc", str(self.proc),
-                "--loop", self.loop, "--log_dir", str(workdir / "logs"), "--db_path", str(workdir / "data"),
+                *self._loop_args(), "--log_dir", str(workdir / "logs"), "--db_path", str(workdir / "data"),
                 "--no-example_jobs", "--log_health_checks",
                 *(["--http_parser", self.http_parser] if self.http_parser else []),
                 *([] if self.metrics else ["--no-metrics"])]
+
+    def _loop_args(self) -> list[str]:
+        return ["--loop", self.loop] if self.loop else []
 
 
 def missing_server_kinds() -> set[str]:

@@ -6,7 +6,7 @@ load of the machine (within 0.1 %), so a change to start-up can be measured A/B 
     python -m tests.benchmarks.startup_instructions [--servers server,server-no-metrics,bare] [--tree PATH]
 
 `server-tornado` and `server-httptools` start this server on one HTTP/1 transport each (`--http_parser`), to
-count what a transport imports at start.
+count what a transport imports at start; `server-asyncio` and `server-uvloop` on one event loop each (`--loop`).
 
 `--tree` measures another checkout (a second worktree of the state before a change). The bytecode of `src/` is
 compiled first, as `make bench` does. Under callgrind a start-up takes 20-60 s.
@@ -34,6 +34,8 @@ SERVERS = {
     "server-no-metrics": ServerSpec("server-no-metrics", "server", metrics=False),
     "server-httptools": ServerSpec("server-httptools", "server", http_parser="httptools"),
     "server-tornado": ServerSpec("server-tornado", "server", http_parser="tornado"),
+    "server-asyncio": ServerSpec("server-asyncio", "server", loop="asyncio"),
+    "server-uvloop": ServerSpec("server-uvloop", "server", loop="uvloop"),
     "bare": ServerSpec("bare", "bare"),
 }
 DEFAULT_SERVERS = ("server", "server-no-metrics", "bare")

@@ -1,6 +1,6 @@
 """The event loops a server can run on (`--loop asyncio|uvloop`), for the tests.
 
-The suite runs on the server's default loop, or on the one `TB_TEST_LOOP` names (`make test-uvloop`): every
+The suite runs on the server's default loop, or on the one `TB_TEST_LOOP` names (`make test-asyncio`): every
 `ServerProcess` then starts `server.py --loop <that>`, and every loop the tests make in this process (a plain
 `async def` test under `asyncio.run`, an `AsyncTestCase`'s IOLoop) is made by that loop's policy
 (`run_in_process_tests_on`, called by tests/conftest.py).

@@ -1,7 +1,8 @@
 """`python -m tests.support.loaded_modules [settings...]`: serves the way a worker of `server.py` does (settings,
-components, Application, `Worker.serve`), sends the requests a default run answers (a task written, read and
-listed, `/ping`, `/health`, `/metrics`), stops with SIGTERM, then prints the top-level packages it had loaded as a
-JSON list: which libraries a run with these settings pays for, without timing anything."""
+components, Application, `Worker.serve` on the loop its `--loop` names), sends the requests a default run answers
+(a task written, read and listed, `/ping`, `/health`, `/metrics`), stops with SIGTERM, then prints the top-level
+packages it had loaded as a JSON list: which libraries a run with these settings pays for, without timing
+anything."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from urllib.parse import urljoin
 from tornado.httpclient import AsyncHTTPClient
 from tornado.netutil import bind_sockets
 
-from src.server.server import Worker
+from src.server.server import Worker, event_loop_factory
 from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
 
 READY_SECONDS = 30.0
@@ -42,7 +43,9 @@ async def _serve_and_call(argv: Sequence[str]) -> int:
 
 
 def main(argv: Sequence[str]) -> int:
-    code = asyncio.run(_serve_and_call(argv))
+    loop = ArgumentParsingUtils.parse(argv, environ={}).server.loop
+    with asyncio.Runner(loop_factory=event_loop_factory(loop)) as runner:
+        code = runner.run(_serve_and_call(argv))
     print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
     return code
 

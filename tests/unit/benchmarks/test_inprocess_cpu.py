@@ -11,8 +11,9 @@ import sys
 
 import pytest
 
+from src.settings import ServerSettings
 from tests.benchmarks.inprocess_clients import answer_end, drive, request
-from tests.benchmarks.inprocess_cpu import instructions_in, loop_factory, parse
+from tests.benchmarks.inprocess_cpu import default_loop, instructions_in, loop_factory, parse
 from tests.support.server_process import PROJECT_ROOT
 
 CALLGRIND_DUMP = """# callgrind format
@@ -95,13 +96,18 @@ def test_options_and_the_servers_own_arguments() -> None:
     assert (options.endpoint, options.method, options.server, options.server_args) == \
         ("/tasks/{id}", "PUT", "server", ["--http_parser", "httptools"])
     assert parse([]).in_flight is None and parse(["--in-flight", "1"]).in_flight == 1
-    assert parse([]).loop == "asyncio" and parse(["--loop", "uvloop"]).loop == "uvloop"
+    assert parse([]).loop is None and parse(["--loop", "asyncio"]).loop == "asyncio"
     with pytest.raises(SystemExit):
         parse(["--requests", "4", "--connections", "8"])
     with pytest.raises(SystemExit):
         parse(["--in-flight", "0"])
     with pytest.raises(SystemExit):
         parse(["--loop", "trio"])
+
+
+def test_without_a_loop_the_server_runs_on_its_default_and_the_references_on_asyncio() -> None:
+    assert default_loop("server") == ServerSettings.loop == "uvloop"
+    assert default_loop("bare") == default_loop("bare-store") == "asyncio"
 
 
 @pytest.mark.parametrize(("loop", "module"), [("asyncio", "asyncio"), ("uvloop", "uvloop")])
@@ -127,7 +133,7 @@ def test_an_error_answer_stops_the_measurement() -> None:
     (["--endpoint", "/tasks/{id}"], "GET /tasks/{id} on server"),
     (["--endpoint", "/tasks/{id}", "--method", "PUT", "--server", "bare-store"], "PUT /tasks/{id} on bare-store"),
     (["--in-flight", "1", "--method", "POST", "--endpoint", "/tasks"], "POST /tasks on server, 1 in flight"),
-    (["--loop", "uvloop", "--method", "PUT", "--endpoint", "/tasks/{id}"], "PUT /tasks/{id} on server, on uvloop"),
+    (["--loop", "asyncio", "--method", "PUT", "--endpoint", "/tasks/{id}"], "PUT /tasks/{id} on server, on asyncio"),
     (["--loop", "uvloop", "--in-flight", "1", "--server", "bare"], "GET /ping on bare, 1 in flight, on uvloop"),
 ])
 def test_a_short_run_prints_the_cpu_per_request(arguments: list[str], label: str) -> None:

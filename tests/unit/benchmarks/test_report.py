@@ -19,7 +19,7 @@ from tests.benchmarks.report import (
     summary_document,
     write_chart,
 )
-from tests.benchmarks.scenarios import MAIN, PEER_TABLE, Comparison, PeerTable
+from tests.benchmarks.scenarios import LOOP, MAIN, PEER_TABLE, SUITES, Comparison, PeerTable
 
 
 def measurement(row: str, round_: int, rate: float, p99: float = 5.0, cpu: float = 100.0) -> Measurement:
@@ -143,3 +143,23 @@ def test_main_compares_the_default_transport_with_tornados_parser_on_every_peer_
                           if comparison.name.endswith("vs Tornado's parser")}
     assert parser_comparisons == {f"server {endpoint}": f"server {endpoint} --http_parser tornado"
                                   for endpoint in PEER_TABLE.endpoints}
+
+
+def test_main_runs_the_server_on_its_default_loop_and_compares_it_with_asyncio():
+    def command(name: str) -> list[str]:
+        return MAIN.server(name).command(8000, Path("/w"), seed_count=0)
+
+    assert "--loop" not in command("server") and "--loop" not in command("bare")  # each on its own default
+    asyncio_command = command("server-asyncio")
+    assert asyncio_command[asyncio_command.index("--loop") + 1] == "asyncio"
+    loop_comparison = next(comparison for comparison in MAIN.comparisons if comparison.name.startswith("--loop"))
+    assert (loop_comparison.row, loop_comparison.reference) == ("server GET /ping", "server GET /ping --loop asyncio")
+
+
+def test_the_loop_suite_compares_each_endpoint_on_both_loops_in_the_same_rounds():
+    keys = {row.key for group in LOOP.groups for row in group}
+    assert {row.server for group in LOOP.groups for row in group} <= {spec.name for spec in LOOP.servers}
+    for comparison in LOOP.comparisons:
+        assert {comparison.row, comparison.reference} <= keys
+    assert [spec.loop for spec in LOOP.servers] == [None, "asyncio", None, "asyncio"]
+    assert SUITES["loop"] is LOOP
