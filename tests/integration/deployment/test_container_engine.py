@@ -172,6 +172,16 @@ def test_the_image_serves_through_the_default_http_transport(containers: dict[st
     assert (answer.status, json.loads(answer.body)["code"]) == (400, 400), answer
 
 
+def test_the_images_workers_run_on_the_default_event_loop(containers: dict[str, Container]) -> None:
+    """uvloop's compiled loop from the image's venv is mapped into each worker of --proc 2 (the supervisor
+    runs no loop: it need not load it)."""
+    container = containers["default"]
+    wait_for(lambda: answers(container.url + "/ping"), 60, "answering /ping")
+    wait_for(lambda: len(container.server_pids()) >= 3, 30, "running the supervisor and two workers")
+    on_uvloop = [pid for pid in container.server_pids() if "/uvloop/" in (proc_file(pid, "maps") or "")]
+    assert len(on_uvloop) >= 2, "both workers of --proc 2 on uvloop"
+
+
 def test_the_healthcheck_turns_unhealthy_when_the_server_stops_answering(
         containers: dict[str, Container]) -> None:
     container = containers["fast"]
