@@ -19,7 +19,7 @@ per request are counted instead: the same within 1-2 % under any load, to compar
 `{id}` in the endpoint is a random one of the stored tasks (the server's are stored through `POST /tasks` first).
 `--loop asyncio|uvloop` is the process's event loop (the server's or
 the reference's, and the clients'), as `server.py --loop` picks it; without it the server runs on its default loop
-(the tree's `ServerSettings.loop`) and the references on asyncio, as `make bench` runs them. Arguments after `--`
+(the tree's `ServerSettings().loop`) and the references on asyncio, as `make bench` runs them. Arguments after `--`
 go to the server's command line. `--tree DIR` imports the server from another checkout
 (`git worktree add /tmp/base main`) to compare it with this one, runs alternated.
 """
@@ -174,7 +174,7 @@ def default_loop(server: str) -> str:
         return "asyncio"
     from src.settings import ServerSettings  # noqa: PLC0415 - imported after --tree is on sys.path
 
-    return ServerSettings.loop
+    return ServerSettings().loop
 
 
 def loop_factory(loop: str) -> Callable[[], asyncio.AbstractEventLoop]:

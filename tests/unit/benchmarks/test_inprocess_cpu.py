@@ -106,7 +106,7 @@ def test_options_and_the_servers_own_arguments() -> None:
 
 
 def test_without_a_loop_the_server_runs_on_its_default_and_the_references_on_asyncio() -> None:
-    assert default_loop("server") == ServerSettings.loop == "uvloop"
+    assert default_loop("server") == ServerSettings().loop == "uvloop"
     assert default_loop("bare") == default_loop("bare-store") == "asyncio"
 
 
