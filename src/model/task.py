@@ -37,7 +37,7 @@ PRIORITY_BY_VALUE = {priority.value: priority for priority in Priority}
 _ALLOWED_PRIORITIES = ", ".join(PRIORITY_BY_VALUE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Task:
     """A task of the todo list; `id` is None until it is stored."""
 
@@ -48,19 +48,28 @@ class Task:
     due_date: int | None = None
     id: str | None = None
 
+    def __init__(  # noqa: PLR0917 - the signature dataclass would generate: fields are positional too
+            self, title: str, description: str | None = None, priority: Priority = Priority.NONE,
+            completed: bool = False, due_date: int | None = None, id: str | None = None) -> None:
+        # The fields go straight into the instance's dict: a frozen dataclass's own __init__ sets each through
+        # object.__setattr__, twice the cost, and every write builds a Task (test_task checks the signature).
+        fields = self.__dict__
+        fields["title"] = title
+        fields["description"] = description
+        fields["priority"] = priority
+        fields["completed"] = completed
+        fields["due_date"] = due_date
+        fields["id"] = id
+
     @classmethod
     def from_json(cls, data: Mapping[str, Any], task_id: str | None = None) -> Task:
         """A task from a request body (a JSON object), with the id `task_id` if given; `BadRequestError` says
         which field is wrong and why."""
         reject_unknown_fields(data, FIELDS)
-        return cls(
-            title=required_text("title", data.get("title"), TITLE_MAX_LENGTH),
-            description=optional_text("description", data.get("description"), DESCRIPTION_MAX_LENGTH),
-            priority=_priority(data.get("priority")),
-            completed=_completed(data.get("completed")),
-            due_date=_due_date(data.get("due_date")),
-            id=task_id,
-        )
+        return cls(required_text("title", data.get("title"), TITLE_MAX_LENGTH),
+                   optional_text("description", data.get("description"), DESCRIPTION_MAX_LENGTH),
+                   _priority(data.get("priority")), _completed(data.get("completed")),
+                   _due_date(data.get("due_date")), task_id)
 
     def with_id(self, task_id: str) -> Task:
         """This task with the id `task_id` (`dataclasses.replace` costs as much as validating a body)."""

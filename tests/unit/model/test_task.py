@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 from typing import Any
 
 import pytest
@@ -72,3 +74,19 @@ def test_from_json_with_an_id_and_with_id_equal_the_task_with_that_id() -> None:
     assert without_id.id is None
     assert Task.from_json(data, "abc") == Task("Buy milk", priority=Priority.HIGH, due_date=1_700_000_000, id="abc")
     assert without_id.with_id("abc") == Task.from_json(data, "abc")
+
+
+def test_the_hand_written_init_takes_the_fields_in_order_with_their_defaults() -> None:
+    # Task writes its fields itself (cheaper than a frozen dataclass's __init__); it must stay the one dataclass
+    # would generate: same parameters, order and defaults, and still frozen, comparable, hashable, replaceable.
+    parameters = list(inspect.signature(Task).parameters.values())
+    assert [(p.name, p.default) for p in parameters] == [
+        (f.name, inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default)
+        for f in dataclasses.fields(Task)]
+    task = Task("t", "d", Priority.LOW, True, 5, "id-1")
+    assert [getattr(task, f.name) for f in dataclasses.fields(Task)] == ["t", "d", Priority.LOW, True, 5, "id-1"]
+    assert task == Task(title="t", description="d", priority=Priority.LOW, completed=True, due_date=5, id="id-1")
+    assert hash(task) == hash(Task("t", "d", Priority.LOW, True, 5, "id-1"))
+    assert dataclasses.replace(task, title="u") == Task("u", "d", Priority.LOW, True, 5, "id-1")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        task.title = "changed"  # type: ignore[misc]
