@@ -1,9 +1,11 @@
 """`replace_by_id(collection, ...)` and `delete_by_id(collection, ...)`: the port's conditional writes
-(`src.database.store.ConditionalReplace`) on any collection.
+(`src.database.store.ConditionalReplace`) on any collection; `insert_one(collection, ...)`, an insert with a
+DAO's encoder (`EncodedInsert`).
 
 The embedded store answers them itself, with one statement on its primary key; MongoDB (Motor, PyMongo) and any
 other back end get `replace_one` / `delete_one` with the condition in the filter, which MongoDB also applies
-atomically. So a write conditional on an entity tag costs one store call, not a read, a check and a write.
+atomically. So a write conditional on an entity tag costs one store call, not a read, a check and a write. A
+DAO's encoder (`DocumentEncoder`) writes the embedded store's JSON text; the other back ends have no use for it.
 """
 
 from __future__ import annotations
@@ -11,15 +13,31 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from src.database.embedded import EmbeddedCollection
-from src.database.store import Document, StoreCollection, delete_with_filter, replace_with_filter
+from src.database.store import (
+    Document,
+    DocumentEncoder,
+    InsertOneOutcome,
+    StoreCollection,
+    delete_with_filter,
+    replace_with_filter,
+)
+
+
+async def insert_one(collection: StoreCollection, document: Document,
+                     encoder: DocumentEncoder | None) -> InsertOneOutcome:
+    """`collection.insert_one(document)`, its stored text written by `encoder` in the embedded store."""
+    if encoder is not None and isinstance(collection, EmbeddedCollection):
+        return await collection.insert_encoded(document, encoder)
+    return await collection.insert_one(document)
 
 
 async def replace_by_id(collection: StoreCollection, id: object, replacement: Document, field: str,
-                        accepted: Collection[str] | None) -> tuple[bool, Document | None]:
+                        accepted: Collection[str] | None, *,
+                        encoder: DocumentEncoder | None = None) -> tuple[bool, Document | None]:
     """Replace the document `id` while its `field` holds one of `accepted` (None: unconditionally); see
     `ConditionalReplace` for the answer."""
     if isinstance(collection, EmbeddedCollection):
-        return await collection.replace_by_id(id, replacement, field, accepted)
+        return await collection.replace_by_id(id, replacement, field, accepted, encoder)
     return await replace_with_filter(collection, id, replacement, field, accepted)
 
 

@@ -22,13 +22,22 @@ from typing import ClassVar, Generic, TypeVar, cast
 
 from bson.objectid import ObjectId
 
-from src.database.conditional_replace import delete_by_id, replace_by_id
+from src.database.conditional_replace import delete_by_id, insert_one, replace_by_id
 from src.database.driver_errors import translated_driver_errors
 from src.database.indexes import Index
 from src.database.json_reads import json_reads
 from src.database.mongo import Mongo
 from src.database.revisions import REVISION_FIELD, check_if_match, new_revision, revision_of, unchanged_filter
-from src.database.store import Document, Filter, IndexKeys, SortSpec, StoreCollection, StoreDatabase, find_window
+from src.database.store import (
+    Document,
+    DocumentEncoder,
+    Filter,
+    IndexKeys,
+    SortSpec,
+    StoreCollection,
+    StoreDatabase,
+    find_window,
+)
 from src.model.errors import ConflictError, NotFoundError
 from src.model.versioned import Versioned
 
@@ -66,6 +75,11 @@ class GenericDAO(ABC, Generic[ModelT]):
 
     def to_document(self, model: ModelT) -> Document:
         return dict(cast(Mapping[str, object], model))
+
+    def document_encoder(self) -> DocumentEncoder | None:
+        """How the embedded store (which keeps documents as JSON text) writes the documents this DAO stores, for a
+        DAO that knows its documents' shape (see `DocumentEncoder`); None: the store's general encoder."""
+        return None
 
     @staticmethod
     def id_from_text(text: str) -> ObjectId | str:
@@ -124,7 +138,7 @@ class GenericDAO(ABC, Generic[ModelT]):
         """Store a new document; returns its id as text. `ConflictError` on a duplicate key."""
         document = self._with_new_revision(model)
         with translated_driver_errors(self.resource, "insert_one"):
-            result = await self.collection().insert_one(document)
+            result = await insert_one(self.collection(), document, self.document_encoder())
         return self.id_to_text(result.inserted_id)
 
     async def insert_many(self, models: Sequence[ModelT]) -> list[str]:
@@ -156,7 +170,8 @@ class GenericDAO(ABC, Generic[ModelT]):
         document.pop("_id", None)
         with translated_driver_errors(self.resource, "replace_one"):
             replaced, current = await replace_by_id(self.collection(), self.id_from_text(id_text), document,
-                                                    REVISION_FIELD, if_match)
+                                                    REVISION_FIELD, if_match,
+                                                    encoder=self.document_encoder())
         if not replaced:
             if current is None:
                 raise self._not_found(id_text)
@@ -238,7 +253,7 @@ class GenericDAO(ABC, Generic[ModelT]):
         with translated_driver_errors(self.resource, "replace_one"):
             if isinstance(stored, str):
                 replaced, _ = await replace_by_id(self.collection(), current["_id"], replacement, REVISION_FIELD,
-                                                  (stored,))
+                                                  (stored,), encoder=self.document_encoder())
                 return replaced
             result = await self.collection().replace_one(unchanged_filter(current), replacement)
         return bool(result.matched_count)

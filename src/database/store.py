@@ -7,7 +7,7 @@ filters, pymongo's result objects (read through the few attributes used), `to_li
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 # A stored document: field name -> BSON value (text, numbers, ObjectId, nested documents and lists...).
@@ -15,6 +15,9 @@ Document = dict[str, object]
 Filter = Mapping[str, object]
 SortSpec = Sequence[tuple[str, int]]
 IndexKeys = str | list[tuple[str, int]]
+# A DAO's encoder of the documents it writes into the embedded store's JSON text (`GenericDAO.document_encoder`):
+# exactly `codec.encode`'s text, or None for a document it does not know, which the store encodes itself.
+DocumentEncoder = Callable[[Document], str | None]
 
 
 class InsertOneOutcome(Protocol):
@@ -89,13 +92,21 @@ class ConditionalReplace(Protocol):
     `field` holds one of the strings `accepted` (None: whatever it holds), for writes conditional on an entity
     tag. The answer is `(True, None)` when it wrote, else `(False, the document as it now is)`, or `(False, None)`
     when there is none. The embedded store answers it with one statement on its primary key; for the other back
-    ends `src.database.conditional_replace` runs `replace_with_filter` and `delete_with_filter`."""
+    ends `src.database.conditional_replace` runs `replace_with_filter` and `delete_with_filter`. `encoder`, when
+    given, writes the stored text of the document (the embedded store's JSON)."""
 
     def replace_by_id(self, id: object, replacement: Document, field: str, accepted: Collection[str] | None,
-                      /) -> Awaitable[tuple[bool, Document | None]]: ...
+                      /, encoder: DocumentEncoder | None = None) -> Awaitable[tuple[bool, Document | None]]: ...
 
     def delete_by_id(self, id: object, field: str, accepted: Collection[str] | None,
                      /) -> Awaitable[tuple[bool, Document | None]]: ...
+
+
+class EncodedInsert(Protocol):
+    """`insert_one` whose document the embedded store writes with a DAO's `encoder` (see `DocumentEncoder`);
+    `src.database.conditional_replace.insert_one` gives the other back ends a plain `insert_one`."""
+
+    def insert_encoded(self, document: Document, encoder: DocumentEncoder, /) -> Awaitable[InsertOneOutcome]: ...
 
 
 class StoreDatabase(Protocol):
@@ -159,4 +170,7 @@ if TYPE_CHECKING:  # mypy proves every back end fits the port; nothing runs
         return collection
 
     def _embedded_writes_by_id(collection: EmbeddedCollection) -> ConditionalReplace:
+        return collection
+
+    def _embedded_inserts_encoded(collection: EmbeddedCollection) -> EncodedInsert:
         return collection

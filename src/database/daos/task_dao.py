@@ -4,16 +4,20 @@ API) from the stored JSON text straight to the JSON of the answer, with no `Task
 A task this DAO wrote is stored as `{"_id":...,<its representation's members>,"_rev":"..."}`, in the compact
 form the answers use too, so its representation is a slice of the stored text, checked by `_WRITTEN_HERE` and
 sent as it is. Any other document (written by hand, or by an older version) is decoded and read tolerantly.
+The embedded store writes that text with `stored_json`, from the task's fields, not its general encoder.
 """
 
 from __future__ import annotations
 
 import re
+from json.encoder import encode_basestring
+
+from bson.objectid import ObjectId
 
 from src.database.generic_dao import GenericDAO
 from src.database.json_reads import document_from_json
-from src.database.revisions import revision_of
-from src.database.store import Document, Filter, StoreCollection
+from src.database.revisions import REVISION_FIELD, revision_of
+from src.database.store import Document, DocumentEncoder, Filter, StoreCollection
 from src.model.json_types import JSONText, encode_json
 from src.model.task import PRIORITY_BY_VALUE, Priority, Task, representation
 from src.model.versioned import Versioned
@@ -39,6 +43,9 @@ class TaskDAO(GenericDAO[Task]):
 
     def to_document(self, model: Task) -> Document:
         return model.to_json()
+
+    def document_encoder(self) -> DocumentEncoder:
+        return stored_json
 
     def from_document(self, document: Document) -> Task:
         return Task(*_stored_fields(document), id=self.id_to_text(document["_id"]))
@@ -79,6 +86,44 @@ class TaskDAO(GenericDAO[Task]):
         document = document_from_json(text)
         return (encode_json(self.id_to_text(document["_id"])), encode_json(self.to_representation(document)),
                 revision_of(document))
+
+
+# The fields of a stored task in the order this DAO writes them: `_id`, the representation's, the revision.
+_STORED_FIELDS = frozenset(
+    ("_id", "title", *description, "priority", "completed", *due_date, REVISION_FIELD)
+    for description in ((), ("description",)) for due_date in ((), ("due_date",)))
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def stored_json(document: Document) -> str | None:
+    """The embedded store's text of a task document as this DAO writes it: what its general encoder gives
+    (`codec.encode`), built from the fields at a fifth of the cost; None for any other document, which the
+    store encodes itself."""
+    if tuple(document) not in _STORED_FIELDS:
+        return None
+    id_, title, priority = document["_id"], document["title"], document["priority"]
+    completed, revision = document["completed"], document[REVISION_FIELD]
+    if type(id_) is ObjectId:
+        id_json = '{"$oid":"' + str(id_) + '"}'
+    elif type(id_) is str:
+        id_json = encode_basestring(id_)
+    else:
+        return None
+    if not (type(title) is str and type(priority) is str and type(completed) is bool and type(revision) is str):
+        return None
+    text = '{"_id":' + id_json + ',"title":' + encode_basestring(title)
+    if "description" in document:
+        description = document["description"]
+        if type(description) is not str:
+            return None
+        text += ',"description":' + encode_basestring(description)
+    text += ',"priority":' + encode_basestring(priority) + (',"completed":true' if completed else ',"completed":false')
+    if "due_date" in document:
+        due_date = document["due_date"]
+        if type(due_date) is not int or not _INT64_MIN <= due_date <= _INT64_MAX:
+            return None
+        text += ',"due_date":' + int.__repr__(due_date)
+    return text + ',"_rev":' + encode_basestring(revision) + "}"
 
 
 def completed_filter(completed: bool | None) -> Filter:

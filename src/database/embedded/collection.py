@@ -22,7 +22,7 @@ from src.database.embedded.results import DeleteResult, InsertManyResult, Insert
 from src.database.embedded.shaping import compile_projection, normalise_sort
 from src.database.embedded.table import IndexKeys, Table
 from src.database.embedded.update import UpdateSpec, check_replacement, compile_update, upsert_seed
-from src.database.store import delete_with_filter, replace_with_filter
+from src.database.store import DocumentEncoder, delete_with_filter, replace_with_filter
 
 if TYPE_CHECKING:
     from src.database.embedded.client import EmbeddedDatabase
@@ -90,6 +90,12 @@ class EmbeddedCollection:
         await self.database.run(self._table.insert, [document])
         return InsertOneResult(document["_id"], acknowledged=True)
 
+    async def insert_encoded(self, document: dict[str, Any], encoder: DocumentEncoder) -> InsertOneResult:
+        """`insert_one(document)`, its stored text written by `encoder` (the port's `EncodedInsert`)."""
+        _with_id(document)
+        await self.database.run(self._table.insert, [document], True, encoder)
+        return InsertOneResult(document["_id"], acknowledged=True)
+
     async def insert_many(self, documents: Iterable[dict[str, Any]], ordered: bool = True,
                           **options: Any) -> InsertManyResult:
         _no_options("insert_many", options)
@@ -116,10 +122,11 @@ class EmbeddedCollection:
         return UpdateResult(raw, acknowledged=True)
 
     async def replace_by_id(self, id: Any, replacement: Mapping[str, Any], field: str,
-                            accepted: Collection[str] | None) -> tuple[bool, Document | None]:
+                            accepted: Collection[str] | None,
+                            encoder: DocumentEncoder | None = None) -> tuple[bool, Document | None]:
         """The port's `ConditionalReplace`: for a text or ObjectId `_id`, one `UPDATE` on the primary key that
-        also tests the condition (`point_writes`); other `_id` types, whose stored form may differ from an
-        equal value's (1.0 and 1), go through `replace_one`."""
+        also tests the condition (`point_writes`), the stored text written by `encoder` if given; other `_id`
+        types, whose stored form may differ from an equal value's (1.0 and 1), go through `replace_one`."""
         check_replacement(replacement)
         if not isinstance(id, str | ObjectId):
             return await replace_with_filter(self, id, dict(replacement), field, accepted)
@@ -128,7 +135,7 @@ class EmbeddedCollection:
                 "Performing an update on the path '_id' would modify the immutable field '_id'", code=66)
         document = {"_id": id, **replacement}
         replaced, text = await self.database.run(replace_row, self._table, id_key(id), document, field,
-                                                 None if accepted is None else list(accepted))
+                                                 None if accepted is None else list(accepted), encoder)
         return replaced, None if text is None else decode(text)
 
     async def _update(self, method: str, filter_: Mapping[str, Any], update: Mapping[str, Any], upsert: bool,

@@ -14,21 +14,24 @@ import sqlite3
 from collections.abc import Collection
 from typing import Any
 
-from src.database.embedded.codec import Document, encode
+from src.database.embedded.codec import Document, encode_with
 from src.database.embedded.index_keys import json_path
 from src.database.embedded.table import Table
+from src.database.store import DocumentEncoder
 
 
-def replace_row(table: Table, key: str, document: Document, field: str,
-                accepted: Collection[str] | None) -> tuple[bool, str | None]:
-    """Set the row `key` to `document` if its `field` holds one of `accepted` (None: no condition):
-    `(True, None)` when written, else `(False, the stored text)`, `(False, None)` with no such row."""
+def replace_row(  # noqa: PLR0917 - run on the store's thread, which passes arguments by position
+        table: Table, key: str, document: Document, field: str, accepted: Collection[str] | None,
+        encoder: DocumentEncoder | None = None) -> tuple[bool, str | None]:
+    """Set the row `key` to `document` (its text from `encoder` if given) if its `field` holds one of `accepted`
+    (None: no condition): `(True, None)` when written, else `(False, the stored text)`, `(False, None)` with no
+    such row."""
     table.file.ensure_table(table.name)
     condition, params = _condition(field, accepted)
     try:
         written = table.file.connection().execute(
             f"UPDATE {table.sql_name} SET doc = ? WHERE id = ?{condition}",  # noqa: S608
-            [encode(document), key, *params]).rowcount > 0
+            [encode_with(encoder, document), key, *params]).rowcount > 0
     except sqlite3.IntegrityError as error:
         raise table.duplicate_error(error, document) from None
     return _answer(table, key, written, accepted)

@@ -16,13 +16,14 @@ from typing import Any
 from bson.objectid import ObjectId
 
 from src.database.embedded import mongo_errors, values
-from src.database.embedded.codec import Document, decode, encode, id_key
+from src.database.embedded.codec import Document, decode, encode, encode_with, id_key
 from src.database.embedded.index_keys import index_columns
 from src.database.embedded.query import Query
 from src.database.embedded.shaping import Projection, SortSpec, sort_documents
 from src.database.embedded.sql_sort import NATURAL, SQLSort, sql_sort
 from src.database.embedded.sqlite_file import SQLiteFile, quote
 from src.database.embedded.update import UpdateSpec
+from src.database.store import DocumentEncoder
 
 IndexKeys = list[tuple[str, int]]
 _INDEX_IN_MESSAGE = re.compile(r"index '[^']*:([^':]*)'")
@@ -149,12 +150,13 @@ class Table:
 
     # ---- writes -----------------------------------------------------------------------------------------------
 
-    def insert(self, documents: list[Document], ordered: bool = True) -> None:
-        """Insert documents that already carry their `_id`; ordered inserts stop at the first error and keep
-        the documents before it, as MongoDB does."""
+    def insert(self, documents: list[Document], ordered: bool = True, encoder: DocumentEncoder | None = None) -> None:
+        """Insert documents that already carry their `_id` (their texts from `encoder` if given); ordered inserts
+        stop at the first error and keep the documents before it, as MongoDB does."""
         self.file.ensure_table(self.name)
         # MongoDB stores _id as the first field.
-        rows = [(id_key(document["_id"]), encode({"_id": document["_id"], **document})) for document in documents]
+        rows = [(id_key(document["_id"]), encode_with(encoder, {"_id": document["_id"], **document}))
+                for document in documents]
         sql = f"INSERT INTO {self.sql_name} (id, doc) VALUES (?, ?)"  # noqa: S608
         if len(rows) == 1:
             try:
