@@ -135,7 +135,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cors_origins", "server", "cors_origins", _origins,
             "comma-separated allowed CORS origins, or '*' (default: '*' in dev, none in prod)"),
     Setting("loop", "server", "loop", _choice("uvloop", "asyncio"),
-            "event loop: uvloop (libuv; about a tenth less CPU per request) or asyncio (the standard library's)"),
+            "event loop: uvloop (libuv's, as uvicorn runs; a few per cent less CPU) or asyncio (the "
+            "standard library's)"),
     Setting("http_parser", "server", "http_parser", _choice("httptools", "tornado"),
             "HTTP/1.1 transport for the same Application: httptools (llhttp; a fifth less CPU per request) or "
             "tornado (Tornado's own parser)"),
