@@ -13,7 +13,7 @@ import pytest
 
 from src.settings import ServerSettings
 from tests.benchmarks.inprocess_clients import answer_end, drive, request
-from tests.benchmarks.inprocess_cpu import default_loop, instructions_in, loop_factory, parse
+from tests.benchmarks.inprocess_cpu import SERVER_DEFAULT_LOOP, default_loop, instructions_in, loop_factory, parse
 from tests.support.server_process import PROJECT_ROOT
 
 CALLGRIND_DUMP = """# callgrind format
@@ -106,7 +106,7 @@ def test_options_and_the_servers_own_arguments() -> None:
 
 
 def test_without_a_loop_the_server_runs_on_its_default_and_the_references_on_asyncio() -> None:
-    assert default_loop("server") == ServerSettings().loop == "uvloop"
+    assert default_loop("server") == SERVER_DEFAULT_LOOP == ServerSettings().loop
     assert default_loop("bare") == default_loop("bare-store") == "asyncio"
 
 
