@@ -9,15 +9,17 @@ When a worker dies its live gauges are dropped (`mark_process_dead`); its counte
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 ENVIRONMENT_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus-client in each worker
 _PREFIX = "tornado-boilerplate-metrics-"
 
 
+# shutil and tempfile are imported where a supervisor of `--proc N` uses them: a single process never does, and
+# shutil brings bz2 and lzma (~9M instructions of a start-up).
 def base_folder() -> Path:
+    import tempfile  # noqa: PLC0415 - see above
+
     shared_memory = Path("/dev/shm")  # noqa: S108 - the folder inside it is made by mkdtemp (private, unique)
     return shared_memory if shared_memory.is_dir() and os.access(shared_memory, os.W_OK) else Path(
         tempfile.gettempdir())
@@ -25,6 +27,9 @@ def base_folder() -> Path:
 
 def create() -> Path:
     """A new, empty folder for this start, named after the supervisor's pid, and exported to the workers."""
+    import shutil  # noqa: PLC0415 - see above
+    import tempfile  # noqa: PLC0415
+
     base = base_folder()
     for stale in base.glob(_PREFIX + "*"):
         if not _alive(stale.name.removeprefix(_PREFIX).partition("-")[0]):
@@ -41,6 +46,8 @@ def worker_died(folder: Path, pid: int) -> None:
 
 
 def remove(folder: Path) -> None:
+    import shutil  # noqa: PLC0415 - see above
+
     os.environ.pop(ENVIRONMENT_VARIABLE, None)
     shutil.rmtree(folder, ignore_errors=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from src.settings import PROJECT_ROOT, ApplicationContext, SettingsError
-from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils
+from src.utils.command_line.argument_parsing_utils import ArgumentParsingUtils, _terminal_columns
 from src.utils.command_line.settings_table import SETTINGS
 
 
@@ -191,3 +192,9 @@ def test_a_switch_takes_a_boolean_word_or_its_no_form() -> None:
     assert ArgumentParsingUtils.parse(["--ssl", "--port", "8443"], environ={}).server.ssl is True
     with pytest.raises(SettingsError, match=r"example_jobs .*'maybe' is not a boolean"):
         ArgumentParsingUtils.parse(["--example_jobs", "maybe"], environ={})
+
+
+@pytest.mark.parametrize("columns", ["100", "57", "", "wide", "-3", "0"])
+def test_help_is_as_wide_as_shutil_says_the_terminal_is(columns: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", columns)
+    assert _terminal_columns() == shutil.get_terminal_size().columns
