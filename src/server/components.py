@@ -8,10 +8,9 @@ in reverse. The features then build their services from them (once, not per requ
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from tornado.httpclient import AsyncHTTPClient
 
@@ -53,28 +52,28 @@ class Services:
         return len(self._by_type)
 
 
-@dataclass(frozen=True)
-class Components:
-    """What a worker shares between its requests and jobs; built by `start_components`, never mutated."""
+class Components(NamedTuple):
+    """What a worker shares between its requests and jobs; built by `start_components`, never mutated (a
+    NamedTuple, not a frozen dataclass, which would compile its methods at every start; `_replace` copies)."""
 
     context: ApplicationContext
     database: StoreDatabase  # Motor's, PyMongo's or the embedded store's
     http_client: AsyncHTTPClient
     scheduler: Scheduler
+    accounting: RequestAccounting  # its own per worker: it counts the requests in flight
     lock_manager: LockManager | None = None
-    health_checks: Mapping[str, HealthCheck] = field(default_factory=dict)
-    services: Services = field(default_factory=Services)
-    accounting: RequestAccounting = field(default_factory=RequestAccounting.without_metrics)
+    health_checks: Mapping[str, HealthCheck] = MappingProxyType({})  # read-only: the default is shared
+    services: Services = Services()  # none: it has nothing to change
 
 
 def compose(infrastructure: Components, features: Sequence[Feature]) -> Components:
     """The features' services (built once, here) and health checks added to the infrastructure."""
     services = [service for feature in features for service in feature.services(infrastructure)]
-    with_services = dataclasses.replace(infrastructure, services=Services(services))
+    with_services = infrastructure._replace(services=Services(services))
     health_checks = dict(infrastructure.health_checks)
     for feature in features:
         health_checks.update(feature.health_checks(with_services))
-    return dataclasses.replace(with_services, health_checks=health_checks)
+    return with_services._replace(health_checks=health_checks)
 
 
 async def start_components(context: ApplicationContext, lifecycle: Lifecycle,
@@ -94,8 +93,8 @@ async def start_components(context: ApplicationContext, lifecycle: Lifecycle,
     # Last: its jobs may use everything above.
     job_setups = [feature.jobs for feature in features if feature.jobs is not None]
     scheduler = await lifecycle.start("scheduler", scheduler_component(context, job_setups))
-    components = compose(Components(context, database, http_client, scheduler, lock_manager, health_checks,
-                                    accounting=accounting), features)
+    components = compose(Components(context, database, http_client, scheduler, accounting, lock_manager,
+                                    health_checks), features)
     for feature in features:
         for work in feature.start_up:
             await work(components)

@@ -12,6 +12,7 @@ from src.jobs.scheduler import Scheduler
 from src.lifecycle import HealthCheck, NotStartedError
 from src.server.components import Components, compose
 from src.server.feature import Feature
+from src.server.metrics_startup import RequestAccounting
 from src.server.router import Router
 from src.settings import ApplicationContext
 from src.utils.concurrency.lock_manager import LockManager
@@ -37,6 +38,6 @@ def make_components(context: ApplicationContext | None = None, *, database: Stor
     context = context or ApplicationContext()
     infrastructure = Components(
         context, NotStartedDatabase() if database is None else database,
-        AsyncHTTPClient() if http_client is None else http_client, Scheduler(), lock_manager,
-        dict(health_checks or {}))
+        AsyncHTTPClient() if http_client is None else http_client, Scheduler(), RequestAccounting.without_metrics(),
+        lock_manager, dict(health_checks or {}))
     return compose(infrastructure, Router.features(context) if features is None else features)

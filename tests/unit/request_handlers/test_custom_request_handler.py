@@ -4,7 +4,6 @@ the body size limit, sync and async methods, CORS, gzip, request ids, views and 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import gzip
 import json
 import re
@@ -355,7 +354,7 @@ class TestHealth(HandlerTestCase):
     def get_app(self) -> Application:
         # The readiness handler reads this very mapping, so a test can change the checks between requests.
         self.checks: dict[str, HealthCheck] = {}
-        return ApplicationFactory.create(dataclasses.replace(make_components(self.context), health_checks=self.checks))
+        return ApplicationFactory.create(make_components(self.context)._replace(health_checks=self.checks))
 
     def test_ping(self) -> None:
         assert self.json_of(self.fetch("/ping")) == {"status": "ok"}

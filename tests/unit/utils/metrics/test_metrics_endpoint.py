@@ -3,7 +3,6 @@ paths, counters that match histogram counts, database and other hooks, switched 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import tempfile
@@ -45,8 +44,7 @@ class MetricsTestCase(AsyncHTTPTestCase):
         self.context = replace_settings(ApplicationContext(), server=self.server_settings)
         self.stack = AsyncExitStack()
         accounting = self.io_loop.run_sync(lambda: self.stack.enter_async_context(metrics_component(self.context)))
-        components = dataclasses.replace(make_components(self.context, database=self.client["test"]),
-                                         accounting=accounting)
+        components = make_components(self.context, database=self.client["test"])._replace(accounting=accounting)
         return ApplicationFactory.create(components)
 
     def tearDown(self) -> None:
