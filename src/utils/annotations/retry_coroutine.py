@@ -24,8 +24,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar, overload
+from typing import Any, NamedTuple, ParamSpec, TypeVar, overload
 
 from src.model.errors.upstream_errors import TRANSIENT_UPSTREAM_ERRORS
 
@@ -54,9 +53,10 @@ def current_attempt() -> int:
     return _attempt.get()
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How `retry_coroutine` retries; `draw` (uniform in [0, 1)), `sleep` and `clock` are injectable for tests."""
+class RetryPolicy(NamedTuple):
+    """How `retry_coroutine` retries; `draw` (uniform in [0, 1)), `sleep` and `clock` are injectable for tests.
+    A NamedTuple, not a frozen dataclass, which would compile its methods at every start: `checked()` refuses
+    options that make no sense, as `retry_coroutine` does when it decorates."""
 
     attempts: int = 3
     base_delay: float = 0.1
@@ -69,13 +69,15 @@ class RetryPolicy:
     clock: Callable[[], float] = time.monotonic
     log: logging.Logger = logger
 
-    def __post_init__(self) -> None:
+    def checked(self) -> RetryPolicy:
+        """This policy; ValueError for options that make no sense."""
         if self.attempts < 1:
             raise ValueError("attempts must be at least 1")
         if self.base_delay < 0 or self.max_delay < 0 or self.multiplier < 1:
             raise ValueError("delays must be >= 0 and the multiplier >= 1")
         if self.deadline is not None and self.deadline <= 0:
             raise ValueError("the deadline must be positive (or None for no deadline)")
+        return self
 
     def ceiling(self, attempt: int) -> float:
         """The largest delay after failed try number `attempt`: exponential, capped at `max_delay`."""
@@ -161,7 +163,7 @@ def retry_coroutine(function: Any = None, /, **options: Any) -> Any:
     into a coroutine object), or a plain `def` whose result could not be awaited."""
     if function is not None:
         _check_decorated(function)
-    policy = RetryPolicy(**options)
+    policy = RetryPolicy(**options).checked()
 
     def decorate(wrapped: CoroutineFunction[P, T]) -> Callable[P, Coroutine[Any, Any, T]]:
         _check_decorated(wrapped)

@@ -286,6 +286,9 @@ def test_the_attempt_number_is_1_outside_a_retried_call():
 def test_invalid_options_are_refused(options):
     with pytest.raises(ValueError):
         retry_coroutine(**options)
+    with pytest.raises(ValueError):
+        RetryPolicy(**options).checked()
+    assert RetryPolicy().checked() == RetryPolicy()
 
 
 async def test_no_deadline_means_only_attempts_bound_the_call():
