@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 from tornado.web import RequestHandler
 
+from src.request_handlers.request_framing import header_value
+
 # A quoted tag (commas are legal inside the quotes), or, leniently, a bare token some clients send.
 _TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*|\s*([^\s,"]+)\s*')
 
@@ -70,7 +72,7 @@ class ConditionalRequests(RequestHandler):
     def if_match(self) -> list[str] | None:
         """The tags of `If-Match` a write must match, or None for no condition (no header, or `*`: writes here
         never create, so "any current representation" is what every write needs anyway)."""
-        header = self.request.headers.get("If-Match")
+        header = header_value(self.request.headers, "If-Match")
         if header is None:
             return None
         tags = parse_entity_tags(header)
@@ -82,5 +84,5 @@ class ConditionalRequests(RequestHandler):
     def not_modified(self, etag: str) -> bool:
         """Set the ETag; True when `If-None-Match` holds it, and the caller answers 304 with no body."""
         self.set_entity_tag(etag)
-        header = self.request.headers.get("If-None-Match")
+        header = header_value(self.request.headers, "If-None-Match")
         return header is not None and parse_entity_tags(header).matches_weakly(etag)

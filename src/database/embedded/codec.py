@@ -171,8 +171,17 @@ def normalise_datetime(value: datetime) -> datetime:
 _MAX_EXACT_INT = 2**53
 
 
-def id_key(value: Any) -> str:
+def id_key(value: object) -> str:
     """The primary-key text of an `_id` value; numerically equal numbers (1 and 1.0) share a key, as in MongoDB."""
+    kind = type(value)  # the two types of every id the API makes, without the isinstance chain of the others
+    if kind is ObjectId:
+        return "7" + str(value)
+    if kind is str:
+        return "3" + str(value)
+    return _other_id_key(value)
+
+
+def _other_id_key(value: Any) -> str:
     if value is None:
         return "1"
     if isinstance(value, bool):

@@ -67,7 +67,7 @@ def compile_update(update: Any) -> Update:
 
 
 def check_replacement(replacement: Any) -> None:
-    if not isinstance(replacement, Mapping):
+    if type(replacement) is not dict and not isinstance(replacement, Mapping):  # a dict skips the ABC's check
         raise TypeError("replacement must be an instance of dict, bson.son.SON, or any other type that inherits "
                         "from collections.Mapping")
     if replacement and str(next(iter(replacement))).startswith("$"):
