@@ -265,8 +265,14 @@ def parse_options(argv: Sequence[str] | None) -> argparse.Namespace:
     return options
 
 
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_options(argv)
+    # A SIGTERM (a CI job's timeout, `kill`) unwinds like Ctrl-C, so the servers started so far are stopped.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     if shutil.which("wrk") is None:
         print("bench: wrk is not installed (make install-requirements)", file=sys.stderr)
         return 2

@@ -90,12 +90,12 @@ class RunningServer:
             # when other programs load the machine.
             self.startup_cpu_ms = self.cpu_seconds() * 1000.0
             self._wait_workers()
-        except BaseException:
+            time.sleep(0.5)  # let start-up work (logging, gc.freeze) settle before sampling idle memory
+            self.idle_rss = self.rss_per_process()
+            self.idle_pss = max((process_stats.pss_bytes(pid) for pid in self.worker_pids()), default=0)
+        except BaseException:  # a SIGTERM to the bench too (SystemExit): the caller never gets this server
             self.stop()
             raise
-        time.sleep(0.5)  # let start-up work (logging, gc.freeze) settle before sampling idle memory
-        self.idle_rss = self.rss_per_process()
-        self.idle_pss = max((process_stats.pss_bytes(pid) for pid in self.worker_pids()), default=0)
 
     @property
     def pid(self) -> int:
