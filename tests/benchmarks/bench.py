@@ -33,7 +33,7 @@ from tests.benchmarks.gc_report import format_gc_pauses, parse_gc_pauses
 from tests.benchmarks.machine import Placement, machine_info
 from tests.benchmarks.scenarios import SEED_COUNT, SUITES, Row, Suite, with_ids_file
 from tests.benchmarks.seed import TasksApiUnavailableError, seed_tasks
-from tests.benchmarks.servers import PEER_STORE_FILE, RunningServer, ServerSpec, missing_server_kinds
+from tests.benchmarks.servers import PEER_STORE_FILE, RunningServer, ServerSpec, StartTimeoutError, missing_server_kinds
 from tests.benchmarks.together import TogetherSlice, measure_slice, together_pairs
 from tests.benchmarks.wrk import run_wrk, wrk_command
 from tests.support.server_process import PROJECT_ROOT
@@ -93,7 +93,11 @@ class Bench:
             workdir.mkdir(parents=True, exist_ok=True)
             shutil.copy(self.seeded_peer_store, workdir / PEER_STORE_FILE)
         cpus = self.placement.server_cpus(spec.pinned)
-        server = RunningServer(spec, workdir, self.options.seed_count, cpus)
+        try:
+            server = RunningServer(spec, workdir, self.options.seed_count, cpus)
+        except StartTimeoutError as stuck:  # once seen in a whole run, never reproduced alone: say so, try again
+            print(f"warning: {stuck}\nstarting {spec.name} once more", flush=True)
+            server = RunningServer(spec, workdir, self.options.seed_count, cpus)
         self.running.append(server)
         self.startup.setdefault(spec.name, []).append(
             {"startup_ms": round(server.startup_ms, 1), "startup_cpu_ms": round(server.startup_cpu_ms, 1),

@@ -157,7 +157,22 @@ def _wait_first_200(server: RunningServer, started: float) -> float:
         if _ping(server.port):
             return (time.perf_counter() - started) * 1000.0
         time.sleep(0.002)
-    raise RuntimeError(f"{server.spec.name} did not answer within {READY_TIMEOUT_SECONDS} s:\n{server.output()}")
+    raise StartTimeoutError(f"{server.spec.name} did not answer within {READY_TIMEOUT_SECONDS} s:\n{server.output()}"
+                            f"{_stacks(server.process.pid)}")
+
+
+class StartTimeoutError(RuntimeError):
+    """A server that neither answered nor exited in time (what it was doing is in the message)."""
+
+
+def _stacks(pid: int) -> str:
+    """py-spy's dump of a stuck process's threads, when py-spy is there (the bench venv has it)."""
+    spy = Path(sys.executable).with_name("py-spy")
+    if not spy.exists():
+        return ""
+    dump = subprocess.run([str(spy), "dump", "--pid", str(pid)], capture_output=True, text=True, timeout=30,
+                          check=False)
+    return f"\npy-spy dump of {pid}:\n{dump.stdout}{dump.stderr}"
 
 
 def _ping(port: int) -> bool:
