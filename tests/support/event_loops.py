@@ -9,32 +9,17 @@ The suite runs on the server's default loop, or on the one `TB_TEST_LOOP` names 
 from __future__ import annotations
 
 import asyncio
-import os
 
 from src.settings import ServerSettings
+from tests.support.server_switch import ServerSwitch
 
 ENVIRONMENT_VARIABLE = "TB_TEST_LOOP"
 DEFAULT: str = ServerSettings().loop
 LOOPS = ("asyncio", "uvloop")
-
-
-def selected() -> str | None:
-    """The loop the environment asks every server of the suite to run on (None: the server's default)."""
-    return os.environ.get(ENVIRONMENT_VARIABLE) or None
-
-
-def in_use() -> str:
-    """The loop the servers of this run serve on: the selected one, else the default."""
-    return selected() or DEFAULT
-
-
-def server_args(loop: str | None) -> list[str]:
-    """The `server.py` arguments selecting `loop` (none for the server's default)."""
-    if loop is None:
-        return []
-    if loop not in LOOPS:
-        raise ValueError(f"{ENVIRONMENT_VARIABLE}={loop}: not one of {', '.join(LOOPS)}")
-    return ["--loop", loop]
+_SWITCH = ServerSwitch(ENVIRONMENT_VARIABLE, "--loop", LOOPS, DEFAULT)
+selected = _SWITCH.selected
+in_use = _SWITCH.in_use
+server_args = _SWITCH.server_args
 
 
 def run_in_process_tests_on(loop: str | None) -> None:

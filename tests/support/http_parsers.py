@@ -9,38 +9,22 @@ its Application through `ManagedHTTPServer` on httptools, or through Tornado's o
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from _pytest.mark import ParameterSet
 from tornado.httpserver import HTTPServer
 from tornado.testing import AsyncHTTPTestCase
 
 from src.settings import ServerSettings
+from tests.support.server_switch import ServerSwitch
 
 ENVIRONMENT_VARIABLE = "TB_TEST_HTTP_PARSER"
 DEFAULT: str = ServerSettings().http_parser
 TORNADO = "tornado"
 TRANSPORTS = (DEFAULT, TORNADO)
-
-
-def selected() -> str | None:
-    """The transport the environment asks every server of the suite to use (None: the server's default)."""
-    return os.environ.get(ENVIRONMENT_VARIABLE) or None
-
-
-def in_use() -> str:
-    """The transport the servers of this run serve with: the selected one, else the default."""
-    return selected() or DEFAULT
-
-
-def server_args(transport: str | None) -> list[str]:
-    """The `server.py` arguments selecting `transport` (none for the server's default)."""
-    if transport is None:
-        return []
-    if transport not in TRANSPORTS:
-        raise ValueError(f"{ENVIRONMENT_VARIABLE}={transport}: not one of {', '.join(TRANSPORTS)}")
-    return ["--http_parser", transport]
+_SWITCH = ServerSwitch(ENVIRONMENT_VARIABLE, "--http_parser", TRANSPORTS, DEFAULT)
+selected = _SWITCH.selected
+in_use = _SWITCH.in_use
+server_args = _SWITCH.server_args
 
 
 def transport_params() -> list[ParameterSet]:
