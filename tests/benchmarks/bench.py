@@ -14,7 +14,6 @@ tables, plus JSON, text and a PNG chart in tests/benchmarks/results/.
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
 import os
 import shutil
@@ -33,10 +32,16 @@ from tests.benchmarks.gc_report import format_gc_pauses, parse_gc_pauses
 from tests.benchmarks.machine import Placement, machine_info
 from tests.benchmarks.scenarios import SEED_COUNT, SUITES, Row, Suite, with_ids_file
 from tests.benchmarks.seed import TasksApiUnavailableError, seed_tasks
-from tests.benchmarks.servers import PEER_STORE_FILE, RunningServer, ServerSpec, StartTimeoutError, missing_server_kinds
+from tests.benchmarks.servers import (
+    PEER_STORE_FILE,
+    RunningServer,
+    ServerSpec,
+    StartTimeoutError,
+    compile_bytecode,
+    missing_server_kinds,
+)
 from tests.benchmarks.together import TogetherSlice, measure_slice, together_pairs
 from tests.benchmarks.wrk import run_wrk, wrk_command
-from tests.support.server_process import PROJECT_ROOT
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -280,9 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         print("bench: wrk is not installed (make install-requirements)", file=sys.stderr)
         return 2
-    # Start-up is measured with the bytecode cached, as a deployment runs (the image compiles src/ when it is
-    # built): with PYTHONDONTWRITEBYTECODE set, every start would otherwise compile every module again.
-    compileall.compile_dir(PROJECT_ROOT / "src", quiet=1)
+    compile_bytecode()  # start-up is measured with the bytecode cached, as a deployment starts
     bench = Bench(SUITES[options.suite], options)
     if bench.placement.client_cpu is not None:
         os.sched_setaffinity(0, {int(bench.placement.client_cpu)})  # this driver stays off the server's CPU

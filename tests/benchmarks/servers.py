@@ -4,6 +4,7 @@ optionally pinned to CPUs, timed from launch to the first 200 and stopped with S
 
 from __future__ import annotations
 
+import compileall
 import contextlib
 import http.client
 import importlib.util
@@ -11,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import sysconfig
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +63,14 @@ class ServerSpec:
 
     def _loop_args(self) -> list[str]:
         return ["--loop", self.loop] if self.loop else []
+
+
+def compile_bytecode(tree: Path = PROJECT_ROOT) -> None:
+    """Compile what the servers import, as a deployment has it: the image compiles src/ when it is built and pip
+    compiles the packages it installs, but uv does not by default, and with PYTHONDONTWRITEBYTECODE set every
+    start would compile each module again (bare Tornado's start: 236 -> 94 ms). Only stale files are compiled."""
+    for folder in (tree / "src", tree / "tests" / "benchmarks", Path(sysconfig.get_paths()["purelib"])):
+        compileall.compile_dir(folder, quiet=2, workers=0)
 
 
 def missing_server_kinds() -> set[str]:

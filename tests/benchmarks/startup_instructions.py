@@ -15,7 +15,6 @@ compiled first, as `make bench` does. Under callgrind a start-up takes 20-60 s.
 from __future__ import annotations
 
 import argparse
-import compileall
 import http.client
 import signal
 import subprocess
@@ -26,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tests.benchmarks.inprocess_cpu import instructions_in
-from tests.benchmarks.servers import ServerSpec
+from tests.benchmarks.servers import ServerSpec, compile_bytecode
 from tests.support.server_process import PROJECT_ROOT, free_port
 
 SERVERS = {
@@ -94,7 +93,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse(sys.argv[1:] if argv is None else argv)
     tree = options.tree.resolve()
-    compileall.compile_dir(tree / "src", quiet=1)
+    compile_bytecode(tree)
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="tb-startup-") as folder:
         for name in options.servers:
