@@ -173,13 +173,13 @@ test-fast: $(DEV_STAMP)  ## The unit tests without the slow ones (no lint, no co
 # `make test` already.
 test-tornado: $(DEV_STAMP) $(BROWSER_DEPS)  ## `make test`'s suite once more with every test server on --http_parser tornado
 	@echo "==> testing: the suite with --http_parser tornado"
-	@TB_TEST_HTTP_PARSER=tornado $(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(TEST_SELECTION)" $(ARGS)
+	@TB_TEST_HTTP_PARSER=tornado $(DEV_PY) -m pytest -q -p no:cacheprovider $(PARALLEL) -m "$(TEST_SELECTION)" $(ARGS)
 
 # Every server the tests start, and every loop the tests make in process, on asyncio's own event loop instead of
 # the default uvloop (tests/support/event_loops.py).
 test-asyncio: $(DEV_STAMP) $(BROWSER_DEPS)  ## `make test`'s suite once more on asyncio's own event loop, --loop asyncio
 	@echo "==> testing: the suite with --loop asyncio"
-	@TB_TEST_LOOP=asyncio $(DEV_PY) -m pytest -q -p no:cacheprovider -m "$(TEST_SELECTION)" $(ARGS)
+	@TB_TEST_LOOP=asyncio $(DEV_PY) -m pytest -q -p no:cacheprovider $(PARALLEL) -m "$(TEST_SELECTION)" $(ARGS)
 
 test-browser: system-packages $(DEV_STAMP) $(BROWSER_DEPS)  ## The page in headless Chromium with axe-core (marker browser), on every core
 	@echo "==> testing: the page in Chromium (browser)"
