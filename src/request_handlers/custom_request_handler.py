@@ -220,6 +220,14 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
 
     # ---- responses --------------------------------------------------------------------------------------------
 
+    def set_header(self, name: str, value: Any) -> None:
+        # Nearly every value is printable ASCII text (tags, locations, counts as text), which Tornado's
+        # conversion and check of the value would pass: set as it is. Anything else goes through both.
+        if type(value) is str and value.isascii() and value.isprintable():
+            self._headers[name] = value
+        else:
+            super().set_header(name, value)
+
     def make_response(self, response_body: Any = None, status_code: int = 200,
                       headers: dict[str, str] | None = None) -> None:
         """Finish the request with `response_body` as JSON (no body for None, 204 and 304); a `JSONText` is
@@ -326,14 +334,15 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         return own if "OPTIONS" in own else [*own, "OPTIONS"]
 
     def _set_cors_headers(self) -> None:
+        # `Vary: Origin` is one of the class's fixed headers (`_fixed_headers`).
         origins = self._server.cors_origins
-        origin = request_framing.header_value(self.request.headers, "Origin")
         if "*" in origins:
-            self.set_header("Access-Control-Allow-Origin", "*")
-        elif origin is not None and origin.rstrip("/") in origins:
+            self._headers["Access-Control-Allow-Origin"] = "*"
+            return
+        origin = request_framing.header_value(self.request.headers, "Origin")
+        if origin is not None and origin.rstrip("/") in origins:
             self.set_header("Access-Control-Allow-Origin", origin)
             self.set_header("Access-Control-Allow-Credentials", "true")
-        self.add_header("Vary", "Origin")
 
 
 # Per handler class and TLS: the headers of `_fixed_headers`, worked out on its first request.
@@ -346,5 +355,5 @@ def _fixed_headers(handler_class: type[CustomRequestHandler], tls: bool) -> tupl
     if handler_class.CONTENT_SECURITY_POLICY:
         fixed += (("Content-Security-Policy", handler_class.CONTENT_SECURITY_POLICY),)
     if handler_class.CORS_ENABLED:
-        fixed += (("Access-Control-Expose-Headers", _CORS_EXPOSED_HEADERS),)
+        fixed += (("Access-Control-Expose-Headers", _CORS_EXPOSED_HEADERS), ("Vary", "Origin"))
     return fixed

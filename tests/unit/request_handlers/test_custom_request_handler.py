@@ -87,7 +87,20 @@ class ResponseProbe(CustomRequestHandler):
         self.make_error_response(409, "already gone", headers={"X-Probe": "error"})
 
 
-PROBES: list[Any] = [(r"/probe/sync", SyncProbe), (r"/probe/async", AsyncProbe), (r"/probe/crash", CrashProbe),
+class HeaderProbe(CustomRequestHandler):
+    """set_header with the values it takes as they are and those it converts or refuses, as Tornado does."""
+
+    def get(self) -> None:
+        self.set_header("X-Text", "plain text, ASCII")
+        self.set_header("X-Count", 42)
+        self.set_header("X-Latin", "caf\u00e9\tbar")
+        if self.get_argument("unsafe", None):
+            self.set_header("X-Unsafe", "a\r\nSet-Cookie: x=1")
+        self.make_response(status_code=204)
+
+
+PROBES: list[Any] = [(r"/probe/headers", HeaderProbe),
+                     (r"/probe/sync", SyncProbe), (r"/probe/async", AsyncProbe), (r"/probe/crash", CrashProbe),
                      (r"/probe/unavailable", UnavailableProbe), (r"/probe/db", DatabaseProbe),
                      (r"/probe/lock", LockProbe), (r"/probe/put-only", PutOnlyProbe),
                      (r"/probe/responses", ResponseProbe)]
@@ -156,6 +169,15 @@ class TestResponseHelpers(HandlerTestCase):
         replaced = self.fetch("/probe/responses", method="PUT", body="")
         assert (replaced.code, self.json_of(replaced), replaced.headers["X-Probe"]) == (
             202, {"replaced": True}, "positional")
+
+    def test_set_header_takes_text_converts_numbers_and_refuses_control_characters(self) -> None:
+        response = self.fetch("/probe/headers")
+        assert response.code == 204
+        assert (response.headers["X-Text"], response.headers["X-Count"]) == ("plain text, ASCII", "42")
+        assert response.headers["X-Latin"].encode("latin-1") == "caf\u00e9\tbar".encode("latin-1")
+        response = self.fetch("/probe/headers?unsafe=1")
+        self.assert_error(response, 500, "GET", "/probe/headers?unsafe=1")
+        assert "Set-Cookie" not in response.headers
 
     def test_make_error_response_answers_the_error_shape_without_raising(self) -> None:
         response = self.fetch("/probe/responses", method="DELETE")
