@@ -19,19 +19,14 @@ from src.utils.metrics.hooks import database_operation
 _DUPLICATE_KEY = 11000
 
 
-def translated_driver_errors(resource: str, operation: str = "other") -> DriverErrors:
-    """`with translated_driver_errors("task", "find_one"): await collection...` re-raises driver errors as
-    `ApiError`s; `operation` names the call in the metrics."""
-    return DriverErrors(resource, operation)
-
-
 class DriverErrors:
-    """The context manager of `translated_driver_errors`: a class, because every store call enters one and a
+    """`with translated_driver_errors("task", "find_one"): await collection...` re-raises driver errors as
+    `ApiError`s; `operation` names the call in the metrics. A class, because every store call enters one and a
     generator-based `@contextmanager` costs several times as much."""
 
     __slots__ = ("operation", "resource", "started")
 
-    def __init__(self, resource: str, operation: str) -> None:
+    def __init__(self, resource: str, operation: str = "other") -> None:
         self.resource = resource
         self.operation = operation
         self.started = 0.0
@@ -52,6 +47,10 @@ class DriverErrors:
         database_operation(self.operation, outcome, seconds)
         if translated is not None:
             raise translated from error
+
+
+# The name every DAO uses; the class itself, not a function that makes one (a call less per store call).
+translated_driver_errors = DriverErrors
 
 
 def _translated(error: Exception, resource: str) -> tuple[str, ApiError | None]:

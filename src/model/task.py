@@ -32,6 +32,7 @@ class Priority(StrEnum):
 
 
 FIELDS = ("title", "description", "priority", "completed", "due_date")
+_FIELD_SET = frozenset(FIELDS)
 # Looked up per request: a dict get is cheaper than Priority(value), and the message is built once.
 PRIORITY_BY_VALUE = {priority.value: priority for priority in Priority}
 _ALLOWED_PRIORITIES = ", ".join(PRIORITY_BY_VALUE)
@@ -65,7 +66,8 @@ class Task:
     def from_json(cls, data: Mapping[str, Any], task_id: str | None = None) -> Task:
         """A task from a request body (a JSON object), with the id `task_id` if given; `BadRequestError` says
         which field is wrong and why."""
-        reject_unknown_fields(data, FIELDS)
+        if not data.keys() <= _FIELD_SET:  # one comparison in C; the 400 then names the unknown fields
+            reject_unknown_fields(data, FIELDS)
         return cls(required_text("title", data.get("title"), TITLE_MAX_LENGTH),
                    optional_text("description", data.get("description"), DESCRIPTION_MAX_LENGTH),
                    _priority(data.get("priority")), _completed(data.get("completed")),

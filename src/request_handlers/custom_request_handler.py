@@ -236,8 +236,9 @@ class CustomRequestHandler(ConditionalRequests, QueryArguments):
         for name, value in (headers or {}).items():
             self.set_header(name, value)
         if response_body is None or status_code in (204, 304):
-            if not headers or "Content-Type" not in headers:
-                self.clear_header("Content-Type")  # no body to describe (Tornado's default would say text/html)
+            # No body to describe (Tornado's default would say text/html); finish() drops it from a 204 or 304.
+            if status_code not in (204, 304) and (not headers or "Content-Type" not in headers):
+                self.clear_header("Content-Type")
             self.finish()
             return
         self._headers["Content-Type"] = JSON_CONTENT_TYPE  # a constant: without set_header's check of the value

@@ -33,13 +33,12 @@ def _finite_float(text: str) -> float:
 
 
 _decode_json = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float).decode
+_ASCII_SPACE = " \t\n\r\x0b\x0c"
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def parse_json_object(raw: bytes) -> dict[str, object]:
     """`raw` as a JSON object; a 400 says exactly what is wrong with it otherwise."""
-    if not raw.strip():
-        raise BadRequestError("request body is empty; a JSON object is required")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -49,6 +48,8 @@ def parse_json_object(raw: bytes) -> dict[str, object]:
     try:
         document = _decode_json(text)
     except json.JSONDecodeError as error:
+        if not text.strip(_ASCII_SPACE):  # what bytes.strip() takes away
+            raise BadRequestError("request body is empty; a JSON object is required") from None
         raise BadRequestError(
             f"request body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None

@@ -53,6 +53,8 @@ def declared_length(headers: httputil.HTTPHeaders) -> int | None:
     declared = header_value(headers, "Content-Length")
     if declared is None:
         return None
+    if declared.isdigit() and declared.isascii():  # the common case: one plain number
+        return int(declared)
     pieces = _COMMA.split(declared)
     if any(piece != pieces[0] for piece in pieces):
         raise BadRequestError(f"conflicting Content-Length values: {declared[:40]!r}")

@@ -72,6 +72,8 @@ class TestValidation(TasksTestCase):
     def test_bad_bodies_are_400_naming_the_problem(self) -> None:
         cases: list[tuple[Any, str]] = [
             ("", "request body is empty"),
+            (" \r\n\t", "request body is empty"),
+            ("\u00a0", "request body is not valid JSON: Expecting value"),  # not white space in JSON
             ("{not json", "request body is not valid JSON"),
             ("[1, 2]", "request body must be a JSON object, not an array"),
             ({}, "field 'title' is required"),
