@@ -55,11 +55,13 @@ class EmbeddedClient:
             self._databases[name] = EmbeddedDatabase(self, name, file)
         return self._databases[name]
 
-    async def run(self, file: SQLiteFile, operation: Callable[..., T], *args: Any) -> T:
-        """Run `operation(*args)` on the store's thread with `file`'s error translation."""
+    def run(self, file: SQLiteFile, operation: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """The future of `operation(*args)` run on the store's thread with `file`'s error translation. A plain
+        function, as `EmbeddedDatabase.run`: a coroutine around the future is one more frame to enter, suspend,
+        resume and leave in every store call."""
         if self._closed:
             raise mongo_errors.InvalidOperation("Cannot use the embedded store after close")
-        return await self._thread.submit(file.call, operation, *args)
+        return self._thread.submit(file.call, operation, *args)
 
     def close(self) -> None:
         """Close every file on the store's thread once queued work is done; does not wait (like Motor)."""
@@ -195,8 +197,8 @@ class EmbeddedDatabase:
             self._collections[name] = EmbeddedCollection(self, name)
         return self._collections[name]
 
-    async def run(self, operation: Callable[..., T], *args: Any) -> T:
-        return await self.client.run(self.file, operation, *args)
+    def run(self, operation: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        return self.client.run(self.file, operation, *args)
 
     async def command(self, command: str | Mapping[str, Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
         """Only `ping` (what the readiness check sends): a trivial query on the store's thread."""
