@@ -111,19 +111,21 @@ def stored_json(document: Document) -> str | None:
         return None
     if not (type(title) is str and type(priority) is str and type(completed) is bool and type(revision) is str):
         return None
-    text = '{"_id":' + id_json + ',"title":' + encode_basestring(title)
+    description_json = due_date_json = ""
     if "description" in document:
         description = document["description"]
         if type(description) is not str:
             return None
-        text += ',"description":' + encode_basestring(description)
-    text += ',"priority":' + encode_basestring(priority) + (',"completed":true' if completed else ',"completed":false')
+        description_json = ',"description":' + encode_basestring(description)
     if "due_date" in document:
         due_date = document["due_date"]
         if type(due_date) is not int or not _INT64_MIN <= due_date <= _INT64_MAX:
             return None
-        text += ',"due_date":' + int.__repr__(due_date)
-    return text + ',"_rev":' + encode_basestring(revision) + "}"
+        due_date_json = ',"due_date":' + int.__repr__(due_date)
+    # One f-string: the text is built once, not copied at every `+`.
+    return (f'{{"_id":{id_json},"title":{encode_basestring(title)}{description_json},"priority":'
+            f'{encode_basestring(priority)},"completed":{"true" if completed else "false"}{due_date_json},'
+            f'"_rev":{encode_basestring(revision)}}}')
 
 
 def completed_filter(completed: bool | None) -> Filter:
