@@ -34,12 +34,24 @@ def check_request(request: httputil.HTTPServerRequest) -> None:
     """400 for control characters (NUL...) in the path, even percent-encoded; 431 for oversized headers."""
     if "%" in request.path and _CONTROL_BYTES.search(unquote_to_bytes(request.path)):
         raise BadRequestError("the request path contains a control character")
-    size = len(request.method or "") + len(request.uri or "") + 12
-    for name, value in request.headers.get_all():
-        size += len(name) + len(value) + 4
+    size = len(request.method or "") + len(request.uri or "") + 12 + fields_size(request.headers)
     if size > MAX_HEADER_BYTES:
         raise RequestHeaderFieldsTooLargeError(
             f"request headers are {size} bytes; the limit is {MAX_HEADER_BYTES}")
+
+
+def fields_size(headers: httputil.HTTPHeaders) -> int:
+    """The bytes of the header fields as sent (`Name: value\r\n` each, repeated fields once per value), read from
+    Tornado's field lists (`_as_list`: name -> its values) rather than through `get_all()`, a generator resumed
+    for every field of every request (measured 0.61 against 1.03 us for five fields). Tests check both agree."""
+    fields = getattr(headers, "_as_list", None)
+    if type(fields) is not dict:  # another layout: the public way
+        return sum(len(name) + len(value) + 4 for name, value in headers.get_all())
+    size = 0
+    for name, values in fields.items():
+        for value in values:
+            size += len(name) + len(value) + 4
+    return size
 
 
 def declared_length(headers: httputil.HTTPHeaders) -> int | None:

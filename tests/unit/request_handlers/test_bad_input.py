@@ -7,11 +7,12 @@ import asyncio
 import json
 
 import pytest
+from tornado.httputil import HTTPHeaders
 from tornado.testing import AsyncHTTPTestCase
 from tornado.web import Application
 
 from src.request_handlers.json_body import MAX_JSON_DEPTH, encode_json
-from src.request_handlers.request_framing import MAX_HEADER_BYTES
+from src.request_handlers.request_framing import MAX_HEADER_BYTES, fields_size
 from src.server.application_factory import ApplicationFactory
 from tests.support import http_parsers
 from tests.support.components import make_components
@@ -110,3 +111,14 @@ def test_the_encoder_never_writes_nan_or_infinity() -> None:
         with pytest.raises(ValueError, match="JSON compliant"):
             encode_json({"a": value})
     assert encode_json({"a": 1.5e300}) == '{"a":1.5e+300}'
+
+
+@pytest.mark.parametrize("head", [
+    "Host: a\r\nContent-Length: 2\r\n",
+    "Host: a\r\nCookie: x=1\r\nCookie: y=2\r\nAccept: */*\r\n",  # a repeated field counts once per value
+    "X-Padding: " + "b" * 5000 + "\r\nhost: lower-case\r\n",
+    "",
+])
+def test_fields_size_is_what_the_fields_take_as_sent(head: str) -> None:
+    headers = HTTPHeaders.parse(head)
+    assert fields_size(headers) == sum(len(name) + len(value) + 4 for name, value in headers.get_all())
